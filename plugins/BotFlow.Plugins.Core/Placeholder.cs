@@ -1,0 +1,1 @@
+namespace BotFlow.Plugins.Core; internal static class Placeholder { }

@@ -1,0 +1,1 @@
+namespace BotFlow.Plugins.Integration; internal static class Placeholder { }
