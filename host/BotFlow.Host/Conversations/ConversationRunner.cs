@@ -1,0 +1,220 @@
+using BotFlow.Host.Contacts;
+using BotFlow.Host.Fields;
+using BotFlow.Host.Flows;
+using BotFlow.Host.Plugins;
+using BotFlow.Host.Templates;
+using BotFlow.Sdk.Blocks;
+using BotFlow.Sdk.Templates;
+using Microsoft.Extensions.Options;
+
+namespace BotFlow.Host.Conversations;
+
+/// <summary>What the conversation endpoint answers.</summary>
+public sealed record ConversationReply(string Text);
+
+public sealed record ConversationResult(IReadOnlyList<ConversationReply> Replies, string Status, string? BlockId, string? Department, string ConversationId, IReadOnlyList<string>? Errors = null);
+
+/// <summary>Why a message could not be handled; nothing was stored.</summary>
+public enum ConversationRefusal
+{
+    None,
+    FlowNotFound,
+    InvalidFields,
+}
+
+/// <summary>
+/// Runs a contact's message through a flow: one contact at a time, blocks run until one waits, the flow ends or the
+/// conversation is transferred, then the contact, the conversation state and every message in and out are committed
+/// together. A crash before the commit loses only the unanswered message, never half a step.
+/// </summary>
+public sealed class ConversationRunner(
+    IFlowStore flows,
+    FlowService flowService,
+    FieldService fields,
+    IConversationStore store,
+    IContactLocks locks,
+    ITemplateEngine templates,
+    TimeProvider clock,
+    IOptions<FlowsOptions> flowOptions,
+    IOptions<PluginsOptions> pluginOptions,
+    IHostApplicationLifetime lifetime,
+    ILogger<ConversationRunner> logger)
+{
+    public async Task<(ConversationResult? Result, ConversationRefusal Refusal, IReadOnlyList<(string Field, string Message)> Problems)> HandleAsync(
+        string flowId, string contactId, string? text, IReadOnlyDictionary<string, string?>? fieldUpdates, bool restart, CancellationToken ct)
+    {
+        var flow = await flows.GetAsync(flowId, ct);
+        if (flow is null)
+        {
+            return (null, ConversationRefusal.FlowNotFound, []);
+        }
+
+        await using var _ = await locks.AcquireAsync(contactId, ct);
+        var catalog = await fields.GetCatalogAsync(ct);
+        var contact = await store.GetContactAsync(contactId, ct);
+        var contactFields = contact is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(contact.Fields, StringComparer.Ordinal);
+        var fieldsChanged = contact is null;
+
+        if (fieldUpdates is not null)
+        {
+            var problems = new List<(string, string)>();
+            foreach (var (key, value) in fieldUpdates)
+            {
+                var normalized = catalog.Normalize(key, value);
+                if (!normalized.IsValid)
+                {
+                    problems.Add(($"fields.{key}", normalized.Error!));
+                }
+                else if (normalized.Value is null)
+                {
+                    fieldsChanged |= contactFields.Remove(key);
+                }
+                else if (!contactFields.TryGetValue(key, out var old) || old != normalized.Value)
+                {
+                    contactFields[key] = normalized.Value;
+                    fieldsChanged = true;
+                }
+            }
+
+            if (problems.Count > 0)
+            {
+                return (null, ConversationRefusal.InvalidFields, problems);
+            }
+        }
+
+        var conversation = restart ? null : await store.GetAsync(flowId, contactId, ct);
+        var now = clock.GetUtcNow();
+        var inbound = text is null ? null : new NewMessage(MessageDirections.In, text, conversation?.BlockId, MessageStatuses.Received, Channels.Test, now);
+
+        if (conversation is { Status: ConversationStatuses.Transferred })
+        {
+            // A human has the chat: the bot stores what the contact says and stays silent.
+            await store.CommitAsync(new StepCommit(contactId, contactFields, fieldsChanged, conversation with { UpdatedAt = now }, inbound is null ? [] : [inbound]), CancellationToken.None);
+            return (new ConversationResult([], conversation.Status, conversation.BlockId, conversation.Department, conversation.Id), ConversationRefusal.None, []);
+        }
+
+        var starting = conversation is null || conversation.Status == ConversationStatuses.Ended;
+        if (starting)
+        {
+            conversation = new ConversationRecord(Guid.NewGuid().ToString("N"), flowId, contactId, flow.Version, ConversationStatuses.Waiting,
+                null, false, "{}", null, null, now, now);
+        }
+
+        var compiled = await flowService.GetCompiledAsync(flowId, conversation!.FlowVersion, ct)
+                       ?? throw new FlowUnavailableException(flowId, conversation.FlowVersion, "the version is no longer stored");
+
+        var state = new BlockContextState
+        {
+            FlowId = flowId,
+            FlowVersion = compiled.Version,
+            ContactId = contactId,
+            ConversationId = conversation.Id,
+            Channel = Channels.Test,
+            FieldCatalog = catalog,
+            Fields = contactFields,
+            Vars = PlainData.ParseObject(conversation.VarsJson),
+            Response = conversation.ResponseJson is null ? null : PlainData.FromToken(PlainData.Parse(conversation.ResponseJson)),
+            Templates = templates,
+            Logger = logger,
+            Clock = clock,
+        };
+
+        var errors = new List<string>();
+        var outcome = await RunBlocksAsync(compiled, state, starting ? compiled.Start : conversation.BlockId!, resume: !starting && conversation.Waiting, text, errors);
+        state.FieldsChanged |= fieldsChanged;
+
+        var finished = conversation with
+        {
+            Status = outcome.Status,
+            BlockId = outcome.BlockId,
+            Waiting = outcome.Status == ConversationStatuses.Waiting,
+            VarsJson = PlainData.ToJson(state.Vars),
+            ResponseJson = state.Response is null ? null : PlainData.ToJson(state.Response),
+            Department = outcome.Department,
+            UpdatedAt = clock.GetUtcNow(),
+        };
+
+        var messages = new List<NewMessage>(state.Outgoing.Count + 1);
+        if (inbound is not null)
+        {
+            messages.Add(inbound with { BlockId = starting ? compiled.Start : conversation.BlockId });
+        }
+
+        messages.AddRange(state.Outgoing);
+
+        // The step is committed even if the caller went away: the contact's answer and the bot's state must not diverge.
+        await store.CommitAsync(new StepCommit(contactId, contactFields, state.FieldsChanged, finished, messages), CancellationToken.None);
+
+        var replies = state.Outgoing.Select(m => new ConversationReply(m.Text)).ToList();
+        return (new ConversationResult(replies, finished.Status, finished.BlockId, finished.Department, finished.Id, errors.Count > 0 ? errors : null), ConversationRefusal.None, []);
+    }
+
+    private sealed record StepOutcome(string Status, string? BlockId, string? Department);
+
+    private async Task<StepOutcome> RunBlocksAsync(CompiledFlow flow, BlockContextState state, string blockId, bool resume, string? input, List<string> errors)
+    {
+        var maxSteps = flowOptions.Value.MaxStepsPerMessage;
+        for (var step = 0; ; step++)
+        {
+            if (step >= maxSteps)
+            {
+                errors.Add($"stopped after {maxSteps} blocks without waiting for the contact: the flow loops");
+                logger.LogWarning("Flow {FlowId} ran {Steps} blocks for one message at block {BlockId}; conversation ended as a loop", flow.Id, maxSteps, blockId);
+                return new StepOutcome(ConversationStatuses.Ended, blockId, null);
+            }
+
+            if (!flow.Blocks.TryGetValue(blockId, out var block))
+            {
+                errors.Add($"block '{blockId}' does not exist in flow version {flow.Version}");
+                return new StepOutcome(ConversationStatuses.Ended, blockId, null);
+            }
+
+            state.BlockId = blockId;
+            state.Input = resume ? input : null;
+            state.ConnectedExits = block.Exits.Keys.ToList();
+            var result = await RunOneAsync(block, state, resume, errors);
+            resume = false;
+
+            switch (result.Outcome)
+            {
+                case BlockOutcome.Wait:
+                    return new StepOutcome(ConversationStatuses.Waiting, blockId, null);
+                case BlockOutcome.End:
+                    return new StepOutcome(ConversationStatuses.Ended, blockId, null);
+                case BlockOutcome.Transfer:
+                    return new StepOutcome(ConversationStatuses.Transferred, blockId, result.Department);
+                default:
+                    if (result.ExitName is { } exit && block.Exits.TryGetValue(exit, out var next))
+                    {
+                        blockId = next;
+                        continue;
+                    }
+
+                    // An exit the flow leaves unconnected ends the conversation there (flow-format.md).
+                    return new StepOutcome(ConversationStatuses.Ended, blockId, null);
+            }
+        }
+    }
+
+    private async Task<BlockResult> RunOneAsync(CompiledBlock block, BlockContextState state, bool resume, List<string> errors)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
+        timeout.CancelAfter(pluginOptions.Value.BlockTimeout);
+        state.CancellationToken = timeout.Token;
+        var context = block.Type.CreateContext(state, block.Config);
+        try
+        {
+            return resume ? await block.Type.Block.ResumeAsync(context) : await block.Type.Block.RunAsync(context);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A plugin's fault ends this path of the conversation, never the host, and keeps the contact's data.
+            var reason = ex is OperationCanceledException && timeout.IsCancellationRequested
+                ? $"block '{block.Id}' ({block.Type.Type}) did not finish within {pluginOptions.Value.BlockTimeout.TotalSeconds:0.#} s"
+                : $"block '{block.Id}' ({block.Type.Type}) failed: {ex.GetType().Name}: {ex.Message}";
+            errors.Add(reason);
+            logger.LogError(ex, "Flow {FlowId} block {BlockId} of type {BlockType} failed", state.FlowId, block.Id, block.Type.Type);
+            return block.Exits.ContainsKey("error") ? BlockResult.Exit("error") : BlockResult.End();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using BotFlow.Host.Flows;
+using BotFlow.Host.Storage;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+namespace BotFlow.Host.Errors;
+
+/// <summary>
+/// Reads request bodies with Newtonsoft (comments tolerated, depth bounded, duplicate keys refused) under a size cap,
+/// so malformed JSON gets a ProblemDetails naming the line and position instead of a bare 400.
+/// </summary>
+public static class JsonBody
+{
+    public const int DefaultLimit = 256 * 1024;
+
+    public static async Task<(JToken? Body, ProblemHttpResultOrNull Problem)> ReadAsync(HttpRequest request, int limit, CancellationToken ct)
+    {
+        if (request.ContentLength > limit)
+        {
+            return (null, new(Problems.TooLarge("body", limit)));
+        }
+
+        if (request.ContentType is { } type && !type.Contains("json", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, new(TypedResults.Problem(title: "Unsupported media type.", detail: "send the body as application/json",
+                statusCode: StatusCodes.Status415UnsupportedMediaType)));
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return (null, new(Problems.TooLarge("body", limit)));
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        if (buffer.Length == 0)
+        {
+            return (null, new(Problems.Invalid("body", "a JSON body is required")));
+        }
+
+        buffer.Position = 0;
+        try
+        {
+            using var text = new StreamReader(buffer);
+            using var reader = new JsonTextReader(text)
+            {
+                MaxDepth = JsonDefaults.MaxDepth, DateParseHandling = DateParseHandling.None, FloatParseHandling = FloatParseHandling.Decimal,
+            };
+            var token = await JToken.ReadFromAsync(reader, JsonDefaults.LoadSettings, ct);
+            while (await reader.ReadAsync(ct))
+            {
+                if (reader.TokenType != JsonToken.Comment)
+                {
+                    return (null, new(Problems.Invalid("body", $"malformed JSON: unexpected content after the end at line {reader.LineNumber}, position {reader.LinePosition}")));
+                }
+            }
+
+            return (token, default);
+        }
+        catch (JsonReaderException ex)
+        {
+            var path = string.IsNullOrEmpty(ex.Path) ? "body" : ex.Path;
+            var message = ex.Message;
+            var cut = message.IndexOf(" Path '", StringComparison.Ordinal);
+            return (null, new(Problems.Invalid(path, $"malformed JSON at line {ex.LineNumber}, position {ex.LinePosition}: {(cut > 0 ? message[..cut] : message)}")));
+        }
+    }
+
+    /// <summary>Reads and converts to <typeparamref name="T"/>, reporting the property that does not fit.</summary>
+    public static async Task<(T? Value, ProblemHttpResultOrNull Problem)> ReadAsync<T>(HttpRequest request, CancellationToken ct, int limit = DefaultLimit) where T : class
+    {
+        var (token, problem) = await ReadAsync(request, limit, ct);
+        if (token is null)
+        {
+            return (null, problem);
+        }
+
+        if (token.Type != JTokenType.Object)
+        {
+            return (null, new(Problems.Invalid("body", "the body must be a JSON object")));
+        }
+
+        try
+        {
+            return (token.ToObject<T>(JsonDefaults.Serializer), default);
+        }
+        catch (JsonException ex)
+        {
+            var path = ex is JsonSerializationException s && !string.IsNullOrEmpty(s.Path) ? s.Path : "body";
+            var cut = ex.Message.IndexOf(" Path '", StringComparison.Ordinal);
+            return (null, new(Problems.Invalid(path, cut > 0 ? ex.Message[..cut] : ex.Message)));
+        }
+    }
+}
+
+/// <summary>An optional problem answer (a struct so the happy path allocates nothing).</summary>
+public readonly record struct ProblemHttpResultOrNull(Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Value)
+{
+    public bool HasValue => Value is not null;
+}

@@ -1,0 +1,44 @@
+using BotFlow.Sdk.Fields;
+
+namespace BotFlow.Host.Fields;
+
+/// <summary>The account's fields as loaded for one request or step.</summary>
+public sealed class FieldCatalog : IFieldCatalog
+{
+    public static readonly FieldDefinition Name = new("name", "Nome", FieldTypes.Text, null, BuiltIn: true);
+    public static readonly FieldDefinition Phone = new("phone", "Telefone", FieldTypes.Phone, null, BuiltIn: true);
+
+    private readonly Dictionary<string, FieldDefinition> _fields;
+
+    public FieldCatalog(IEnumerable<FieldDefinition> fields)
+    {
+        _fields = new Dictionary<string, FieldDefinition>(StringComparer.Ordinal) { [Name.Key] = Name, [Phone.Key] = Phone };
+        foreach (var field in fields)
+        {
+            _fields[field.Key] = field;
+        }
+    }
+
+    public IReadOnlyCollection<FieldDefinition> All => _fields.Values;
+
+    public bool TryGet(string key, out FieldDefinition definition) => _fields.TryGetValue(key, out definition!);
+
+    public FieldValueResult Normalize(string key, string? value) =>
+        _fields.TryGetValue(key, out var field)
+            ? FieldValueNormalizer.Normalize(field, value)
+            : FieldValueResult.Invalid($"there is no registration field '{key}'");
+
+    public object? ToTyped(string key, string? value) =>
+        _fields.TryGetValue(key, out var field) ? FieldValueNormalizer.ToTyped(field, value) : value;
+
+    public Dictionary<string, object?> TypedFields(IReadOnlyDictionary<string, string> values)
+    {
+        var typed = new Dictionary<string, object?>(values.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in values)
+        {
+            typed[key] = ToTyped(key, value);
+        }
+
+        return typed;
+    }
+}

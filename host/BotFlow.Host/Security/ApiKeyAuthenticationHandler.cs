@@ -1,0 +1,121 @@
+using System.Net;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace BotFlow.Host.Security;
+
+/// <summary>
+/// API keys from <c>Authorization: Bearer</c> or <c>X-Api-Key</c>, compared in constant time against every configured
+/// key (by SHA-256, so plain and hashed keys are checked the same way). With nothing configured, Development requests
+/// from loopback act as admin so the README's run command needs no setup; anywhere else they get 401 saying what to set.
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    IOptionsMonitor<AuthOptions> auth, IHostEnvironment environment)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "BotFlow";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var keys = auth.CurrentValue.ApiKeys;
+        var presented = PresentedKey();
+        if (presented is not null)
+        {
+            var hash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+            foreach (var key in keys)
+            {
+                var expected = key.Key is { Length: > 0 } plain ? SHA256.HashData(Encoding.UTF8.GetBytes(plain)) : FromHex(key.Sha256);
+                if (expected is not null && CryptographicOperations.FixedTimeEquals(hash, expected))
+                {
+                    return Task.FromResult(Success(key.Name, key.Role, "api-key"));
+                }
+            }
+
+            return Task.FromResult(AuthenticateResult.Fail("the API key is not valid"));
+        }
+
+        if (keys.Count == 0 && auth.CurrentValue.DevelopmentLoopbackIsAdmin && environment.IsDevelopment() && IsLoopback(Context.Connection.RemoteIpAddress))
+        {
+            return Task.FromResult(Success("development", Roles.Admin, "development-loopback"));
+        }
+
+        return Task.FromResult(AuthenticateResult.NoResult());
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        var configured = auth.CurrentValue.ApiKeys.Count > 0;
+        await Results.Problem(
+            title: "A credential is required.",
+            detail: configured
+                ? "Send an API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'."
+                : "No API key is configured. Add one under BotFlow:Auth:ApiKeys (Name, Role, Key or Sha256), e.g. BotFlow__Auth__ApiKeys__0__Key=..., or run in Development from loopback.",
+            statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(Context);
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await Results.Problem(title: "Not allowed.", detail: "Your role may not do this.", statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(Context);
+    }
+
+    private string? PresentedKey()
+    {
+        if (Request.Headers.TryGetValue("X-Api-Key", out var apiKey) && apiKey.Count > 0 && !string.IsNullOrEmpty(apiKey[0]))
+        {
+            return apiKey[0];
+        }
+
+        var authorization = Request.Headers.Authorization.ToString();
+        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
+    }
+
+    private static bool IsLoopback(IPAddress? address) => address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address)
+        || address is null; // in-process test servers have no remote address
+
+    private static byte[]? FromHex(string? hex)
+    {
+        try
+        {
+            return string.IsNullOrEmpty(hex) ? null : Convert.FromHexString(hex);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private AuthenticateResult Success(string name, string role, string method)
+    {
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role), new Claim("botflow:auth", method)], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+}
+
+public static class SecurityServiceCollectionExtensions
+{
+    public static IServiceCollection AddBotFlowSecurity(this IServiceCollection services)
+    {
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
+            .Validate(o => o.ApiKeys.All(k => Roles.All.Contains(k.Role) && !string.IsNullOrWhiteSpace(k.Name) && (!string.IsNullOrEmpty(k.Key) || k.Sha256 is { Length: 64 })),
+                "Each BotFlow:Auth:ApiKeys entry needs a Name, a Role (admin, editor, channel, viewer) and a Key or a 64-hex-digit Sha256.")
+            .ValidateOnStart();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Edit, p => p.RequireRole(Roles.Admin, Roles.Editor))
+            .AddPolicy(Policies.Read, p => p.RequireRole(Roles.Admin, Roles.Editor, Roles.Viewer))
+            .AddPolicy(Policies.Converse, p => p.RequireRole(Roles.Admin, Roles.Editor, Roles.Channel))
+            .AddPolicy(Policies.ReadContact, p => p.RequireRole(Roles.Admin, Roles.Editor, Roles.Channel, Roles.Viewer))
+            // An endpoint mapped without a policy is closed, never open by accident.
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireRole(Roles.Admin).Build());
+        return services;
+    }
+}

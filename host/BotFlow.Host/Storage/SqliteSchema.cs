@@ -1,0 +1,107 @@
+using Microsoft.Data.Sqlite;
+
+namespace BotFlow.Host.Storage;
+
+/// <summary>
+/// Versioned migrations, applied at start-up in order. A database whose schema is newer than this build knows is
+/// refused, so an older host never writes into a newer layout.
+/// </summary>
+public sealed class SqliteSchema(SqliteDatabase database, ILogger<SqliteSchema> logger)
+{
+    private static readonly string[] Migrations =
+    [
+        // 1: foundation
+        """
+        create table fields (
+            key text primary key,
+            label text not null,
+            type text not null,
+            options text null,
+            built_in integer not null default 0,
+            updated_at text not null);
+        create table flows (
+            id text primary key,
+            name text not null,
+            version integer not null,
+            document text not null,
+            updated_at text not null);
+        create table flow_versions (
+            flow_id text not null,
+            version integer not null,
+            document text not null,
+            created_at text not null,
+            primary key (flow_id, version));
+        create table flow_fields (
+            flow_id text not null,
+            field_key text not null,
+            primary key (flow_id, field_key));
+        create table contacts (
+            id text primary key,
+            fields text not null,
+            created_at text not null,
+            updated_at text not null);
+        create table conversations (
+            flow_id text not null,
+            contact_id text not null,
+            id text not null,
+            flow_version integer not null,
+            status text not null,
+            block_id text null,
+            waiting integer not null,
+            vars text not null,
+            response text null,
+            department text null,
+            started_at text not null,
+            updated_at text not null,
+            primary key (flow_id, contact_id));
+        create index conversations_contact on conversations (contact_id);
+        create table messages (
+            id integer primary key autoincrement,
+            contact_id text not null,
+            flow_id text null,
+            conversation_id text null,
+            block_id text null,
+            direction text not null,
+            text text not null,
+            status text not null,
+            channel text not null,
+            created_at text not null);
+        create index messages_contact on messages (contact_id, id);
+        create index messages_outbox on messages (status, id) where status = 'pending';
+        """,
+    ];
+
+    public static int LatestVersion => Migrations.Length;
+
+    public async Task MigrateAsync(CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var sqlite = await SqliteDatabase.GetSqliteVersionAsync(connection, ct);
+        if (sqlite < SqliteDatabase.MinimumSqliteVersion)
+        {
+            throw new InvalidOperationException(
+                $"The native SQLite library is {sqlite}; BotFlow needs {SqliteDatabase.MinimumSqliteVersion} or newer (CVE-2025-6965). Check the SQLitePCLRaw pin.");
+        }
+
+        // WAL is a property of the file, so setting it once here serves every later connection.
+        await SqliteDatabase.Command(connection, "PRAGMA journal_mode=WAL;").ExecuteNonQueryAsync(ct);
+        await SqliteDatabase.Command(connection, "create table if not exists schema_version (version integer not null)").ExecuteNonQueryAsync(ct);
+        var current = Convert.ToInt32(await SqliteDatabase.Command(connection, "select coalesce(max(version), 0) from schema_version").ExecuteScalarAsync(ct));
+        if (current > LatestVersion)
+        {
+            throw new InvalidOperationException(
+                $"The database at {database.FilePath} has schema version {current}, newer than this BotFlow knows ({LatestVersion}). Run a newer BotFlow or restore a backup.");
+        }
+
+        for (var version = current + 1; version <= LatestVersion; version++)
+        {
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+            await SqliteDatabase.Command(connection, Migrations[version - 1], tx).ExecuteNonQueryAsync(ct);
+            await SqliteDatabase.Command(connection, "insert into schema_version (version) values ($v)", tx, ("$v", version)).ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
+            logger.LogInformation("Applied storage migration {Version}", version);
+        }
+
+        logger.LogInformation("Storage ready: {Path} (SQLite {SqliteVersion}, schema {Schema})", database.FilePath, sqlite, LatestVersion);
+    }
+}

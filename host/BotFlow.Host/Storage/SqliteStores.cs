@@ -1,0 +1,292 @@
+using System.Globalization;
+using BotFlow.Host.Contacts;
+using BotFlow.Host.Conversations;
+using BotFlow.Host.Fields;
+using BotFlow.Host.Flows;
+using BotFlow.Sdk.Fields;
+using Microsoft.Data.Sqlite;
+using Newtonsoft.Json;
+using static BotFlow.Host.Storage.SqliteDatabase;
+
+namespace BotFlow.Host.Storage;
+
+internal static class SqliteValues
+{
+    public static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset Time(SqliteDataReader reader, int ordinal) =>
+        DateTimeOffset.Parse(reader.GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    public static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    public static Dictionary<string, string> FieldsFromJson(string json) =>
+        JsonConvert.DeserializeObject<Dictionary<string, string>>(json, JsonDefaults.Settings) ?? new Dictionary<string, string>();
+}
+
+public sealed class SqliteFlowStore(SqliteDatabase db, TimeProvider clock) : IFlowStore
+{
+    public Task<StoredFlow?> GetAsync(string id, CancellationToken ct) => db.ReadAsync(async c =>
+    {
+        await using var reader = await Command(c, "select id, name, version, document, updated_at from flows where id = $id", null, ("$id", id)).ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? Read(reader) : null;
+    }, ct);
+
+    public Task<StoredFlow?> GetVersionAsync(string id, int version, CancellationToken ct) => db.ReadAsync(async c =>
+    {
+        await using var reader = await Command(c,
+            "select v.flow_id, coalesce(f.name, ''), v.version, v.document, v.created_at from flow_versions v left join flows f on f.id = v.flow_id where v.flow_id = $id and v.version = $v",
+            null, ("$id", id), ("$v", version)).ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? Read(reader) : null;
+    }, ct);
+
+    public Task<IReadOnlyList<StoredFlow>> ListAsync(CancellationToken ct) => db.ReadAsync<IReadOnlyList<StoredFlow>>(async c =>
+    {
+        var list = new List<StoredFlow>();
+        await using var reader = await Command(c, "select id, name, version, document, updated_at from flows order by id").ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(Read(reader));
+        }
+
+        return list;
+    }, ct);
+
+    public Task<StoredFlow> SaveAsync(string id, string name, string document, IReadOnlyCollection<string> fieldKeys, CancellationToken ct) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var now = clock.GetUtcNow();
+            // Versions keep counting after a delete, so a re-created flow never reuses a version a conversation still runs.
+            var version = Convert.ToInt32(await Command(c, "select coalesce(max(version), 0) + 1 from flow_versions where flow_id = $id", tx, ("$id", id)).ExecuteScalarAsync(ct));
+            await Command(c, "insert into flow_versions (flow_id, version, document, created_at) values ($id, $v, $d, $t)", tx,
+                ("$id", id), ("$v", version), ("$d", document), ("$t", SqliteValues.Time(now))).ExecuteNonQueryAsync(ct);
+            await Command(c,
+                "insert into flows (id, name, version, document, updated_at) values ($id, $n, $v, $d, $t) on conflict(id) do update set name = excluded.name, version = excluded.version, document = excluded.document, updated_at = excluded.updated_at",
+                tx, ("$id", id), ("$n", name), ("$v", version), ("$d", document), ("$t", SqliteValues.Time(now))).ExecuteNonQueryAsync(ct);
+            await Command(c, "delete from flow_fields where flow_id = $id", tx, ("$id", id)).ExecuteNonQueryAsync(ct);
+            foreach (var key in fieldKeys)
+            {
+                await Command(c, "insert or ignore into flow_fields (flow_id, field_key) values ($id, $k)", tx, ("$id", id), ("$k", key)).ExecuteNonQueryAsync(ct);
+            }
+
+            return new StoredFlow(id, name, version, document, now);
+        }, ct);
+
+    public Task<bool> DeleteAsync(string id, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
+    {
+        await Command(c, "delete from flow_fields where flow_id = $id", tx, ("$id", id)).ExecuteNonQueryAsync(ct);
+        return await Command(c, "delete from flows where id = $id", tx, ("$id", id)).ExecuteNonQueryAsync(ct) > 0;
+    }, ct);
+
+    public Task<IReadOnlyList<string>> FlowsUsingFieldAsync(string fieldKey, CancellationToken ct) => db.ReadAsync<IReadOnlyList<string>>(async c =>
+    {
+        var list = new List<string>();
+        await using var reader = await Command(c, "select flow_id from flow_fields where field_key = $k order by flow_id", null, ("$k", fieldKey)).ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(reader.GetString(0));
+        }
+
+        return list;
+    }, ct);
+
+    public Task<bool> AnyAsync(CancellationToken ct) => db.ReadAsync(async c =>
+        await Command(c, "select exists(select 1 from flow_versions)").ExecuteScalarAsync(ct) is long n && n != 0, ct);
+
+    private static StoredFlow Read(SqliteDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetString(3), SqliteValues.Time(r, 4));
+}
+
+public sealed class SqliteFieldStore(SqliteDatabase db, TimeProvider clock) : IFieldStore
+{
+    public Task<IReadOnlyList<FieldDefinition>> ListAsync(CancellationToken ct) => db.ReadAsync<IReadOnlyList<FieldDefinition>>(async c =>
+    {
+        var list = new List<FieldDefinition>();
+        await using var reader = await Command(c, "select key, label, type, options, built_in from fields order by built_in desc, key").ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var options = SqliteValues.NullableString(reader, 3) is { } json ? JsonConvert.DeserializeObject<List<string>>(json, JsonDefaults.Settings) : null;
+            list.Add(new FieldDefinition(reader.GetString(0), reader.GetString(1), reader.GetString(2), options, reader.GetInt64(4) != 0));
+        }
+
+        return list;
+    }, ct);
+
+    public Task UpsertAsync(FieldDefinition field, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
+    {
+        await Command(c,
+            "insert into fields (key, label, type, options, built_in, updated_at) values ($k, $l, $t, $o, $b, $u) on conflict(key) do update set label = excluded.label, type = excluded.type, options = excluded.options, updated_at = excluded.updated_at",
+            tx, ("$k", field.Key), ("$l", field.Label), ("$t", field.Type),
+            ("$o", field.Options is null ? null : JsonConvert.SerializeObject(field.Options)), ("$b", field.BuiltIn ? 1 : 0),
+            ("$u", SqliteValues.Time(clock.GetUtcNow()))).ExecuteNonQueryAsync(ct);
+    }, ct);
+
+    public Task<bool> DeleteAsync(string key, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
+        await Command(c, "delete from fields where key = $k and built_in = 0", tx, ("$k", key)).ExecuteNonQueryAsync(ct) > 0, ct);
+}
+
+public sealed class SqliteContactStore(SqliteDatabase db) : IContactStore
+{
+    public Task<ContactRecord?> GetAsync(string id, CancellationToken ct) => db.ReadAsync(c => SqliteConversationStore.ReadContactAsync(c, id, ct), ct);
+
+    public Task<IReadOnlyList<MessageRecord>> GetMessagesAsync(string contactId, long afterId, int limit, CancellationToken ct) =>
+        db.ReadAsync<IReadOnlyList<MessageRecord>>(async c =>
+        {
+            var list = new List<MessageRecord>();
+            await using var reader = await Command(c,
+                "select id, contact_id, flow_id, conversation_id, block_id, direction, text, status, channel, created_at from messages where contact_id = $c and id > $a order by id limit $l",
+                null, ("$c", contactId), ("$a", afterId), ("$l", limit)).ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                list.Add(new MessageRecord(reader.GetInt64(0), reader.GetString(1), SqliteValues.NullableString(reader, 2), SqliteValues.NullableString(reader, 3),
+                    SqliteValues.NullableString(reader, 4), reader.GetString(5), reader.GetString(6), reader.GetString(7), reader.GetString(8), SqliteValues.Time(reader, 9)));
+            }
+
+            return list;
+        }, ct);
+
+    public Task<bool> EraseAsync(string contactId, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
+    {
+        await Command(c, "delete from messages where contact_id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct);
+        await Command(c, "delete from conversations where contact_id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct);
+        return await Command(c, "delete from contacts where id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct) > 0;
+    }, ct);
+}
+
+public sealed class SqliteConversationStore(SqliteDatabase db) : IConversationStore
+{
+    public Task<ConversationRecord?> GetAsync(string flowId, string contactId, CancellationToken ct) => db.ReadAsync(async c =>
+    {
+        await using var reader = await Command(c,
+            "select id, flow_id, contact_id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at from conversations where flow_id = $f and contact_id = $c",
+            null, ("$f", flowId), ("$c", contactId)).ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            return null;
+        }
+
+        return new ConversationRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetString(4),
+            SqliteValues.NullableString(reader, 5), reader.GetInt64(6) != 0, reader.GetString(7), SqliteValues.NullableString(reader, 8),
+            SqliteValues.NullableString(reader, 9), SqliteValues.Time(reader, 10), SqliteValues.Time(reader, 11));
+    }, ct);
+
+    public Task<ContactRecord?> GetContactAsync(string contactId, CancellationToken ct) => db.ReadAsync(c => ReadContactAsync(c, contactId, ct), ct);
+
+    internal static async Task<ContactRecord?> ReadContactAsync(SqliteConnection c, string id, CancellationToken ct)
+    {
+        await using var reader = await Command(c, "select id, fields, created_at, updated_at from contacts where id = $id", null, ("$id", id)).ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? new ContactRecord(reader.GetString(0), SqliteValues.FieldsFromJson(reader.GetString(1)), SqliteValues.Time(reader, 2), SqliteValues.Time(reader, 3))
+            : null;
+    }
+
+    public Task<IReadOnlyList<long>> CommitAsync(StepCommit commit, CancellationToken ct) => db.WriteAsync<IReadOnlyList<long>>(async (c, tx) =>
+    {
+        var now = SqliteValues.Time(commit.Messages.Count > 0 ? commit.Messages[^1].CreatedAt : commit.Conversation?.UpdatedAt ?? DateTimeOffset.UtcNow);
+        var fieldsJson = JsonConvert.SerializeObject(commit.ContactFields);
+        await Command(c,
+            commit.ContactFieldsChanged
+                ? "insert into contacts (id, fields, created_at, updated_at) values ($id, $f, $t, $t) on conflict(id) do update set fields = excluded.fields, updated_at = excluded.updated_at"
+                : "insert or ignore into contacts (id, fields, created_at, updated_at) values ($id, $f, $t, $t)",
+            tx, ("$id", commit.ContactId), ("$f", fieldsJson), ("$t", now)).ExecuteNonQueryAsync(ct);
+
+        if (commit.Conversation is { } conv)
+        {
+            await Command(c,
+                """
+                insert into conversations (flow_id, contact_id, id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at)
+                values ($f, $c, $id, $v, $s, $b, $w, $vars, $r, $d, $st, $u)
+                on conflict(flow_id, contact_id) do update set id = excluded.id, flow_version = excluded.flow_version, status = excluded.status,
+                  block_id = excluded.block_id, waiting = excluded.waiting, vars = excluded.vars, response = excluded.response,
+                  department = excluded.department, started_at = excluded.started_at, updated_at = excluded.updated_at
+                """,
+                tx, ("$f", conv.FlowId), ("$c", conv.ContactId), ("$id", conv.Id), ("$v", conv.FlowVersion), ("$s", conv.Status), ("$b", conv.BlockId),
+                ("$w", conv.Waiting ? 1 : 0), ("$vars", conv.VarsJson), ("$r", conv.ResponseJson), ("$d", conv.Department),
+                ("$st", SqliteValues.Time(conv.StartedAt)), ("$u", SqliteValues.Time(conv.UpdatedAt))).ExecuteNonQueryAsync(ct);
+        }
+
+        var ids = new List<long>(commit.Messages.Count);
+        if (commit.Messages.Count > 0)
+        {
+            await using var insert = Command(c,
+                "insert into messages (contact_id, flow_id, conversation_id, block_id, direction, text, status, channel, created_at) values ($c, $f, $conv, $b, $d, $t, $s, $ch, $at) returning id",
+                tx, ("$c", commit.ContactId), ("$f", commit.Conversation?.FlowId), ("$conv", commit.Conversation?.Id), ("$b", null), ("$d", null), ("$t", null), ("$s", null), ("$ch", null), ("$at", null));
+            insert.Prepare();
+            foreach (var m in commit.Messages)
+            {
+                insert.Parameters["$b"].Value = (object?)m.BlockId ?? DBNull.Value;
+                insert.Parameters["$d"].Value = m.Direction;
+                insert.Parameters["$t"].Value = m.Text;
+                insert.Parameters["$s"].Value = m.Status;
+                insert.Parameters["$ch"].Value = m.Channel;
+                insert.Parameters["$at"].Value = SqliteValues.Time(m.CreatedAt);
+                ids.Add((long)(await insert.ExecuteScalarAsync(ct))!);
+            }
+        }
+
+        return ids;
+    }, ct);
+}
+
+public sealed class InProcessContactLocks : IContactLocks
+{
+    private readonly Dictionary<string, (SemaphoreSlim Gate, int Users)> _gates = new(StringComparer.Ordinal);
+
+    public async ValueTask<IAsyncDisposable> AcquireAsync(string contactId, CancellationToken ct)
+    {
+        SemaphoreSlim gate;
+        lock (_gates)
+        {
+            var entry = _gates.TryGetValue(contactId, out var e) ? e : (new SemaphoreSlim(1, 1), 0);
+            _gates[contactId] = (entry.Item1, entry.Item2 + 1);
+            gate = entry.Item1;
+        }
+
+        try
+        {
+            await gate.WaitAsync(ct);
+        }
+        catch
+        {
+            Release(contactId, gate, entered: false);
+            throw;
+        }
+
+        return new Lease(this, contactId, gate);
+    }
+
+    private void Release(string contactId, SemaphoreSlim gate, bool entered)
+    {
+        if (entered)
+        {
+            gate.Release();
+        }
+
+        lock (_gates)
+        {
+            var entry = _gates[contactId];
+            if (entry.Users == 1)
+            {
+                _gates.Remove(contactId);
+            }
+            else
+            {
+                _gates[contactId] = (entry.Gate, entry.Users - 1);
+            }
+        }
+    }
+
+    private sealed class Lease(InProcessContactLocks owner, string contactId, SemaphoreSlim gate) : IAsyncDisposable
+    {
+        private int _disposed;
+
+        public ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                owner.Release(contactId, gate, entered: true);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,340 @@
+using System.Collections.Concurrent;
+using System.Text;
+using BotFlow.Sdk.Data;
+using BotFlow.Sdk.Templates;
+using Microsoft.Extensions.Options;
+using Scriban;
+using Scriban.Parsing;
+using Scriban.Runtime;
+using Scriban.Syntax;
+
+namespace BotFlow.Host.Templates;
+
+/// <summary>
+/// Sandboxed Scriban. Parsed templates are immutable, so one cached instance serves every render; each render gets a
+/// fresh <see cref="TemplateContext"/> over plain data, with a builtin set that has no <c>include</c> and no
+/// <c>object.eval</c>, so text a contact typed can never run as a template.
+/// </summary>
+public sealed class ScribanTemplateEngine : ITemplateEngine
+{
+    private readonly TemplateOptions _options;
+    private readonly ConcurrentDictionary<string, ParsedTemplate> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ParsedTemplate> _expressions = new(StringComparer.Ordinal);
+    private readonly ScriptObject _builtins;
+
+    public ScribanTemplateEngine(IOptions<TemplateOptions> options)
+    {
+        _options = options.Value;
+        _builtins = CreateBuiltins();
+    }
+
+    /// <summary>How many templates were parsed (not taken from the cache); tests and benchmarks read it.</summary>
+    public long ParseCount => Interlocked.Read(ref _parseCount);
+
+    private long _parseCount;
+
+    public ITemplate Parse(string source) => GetOrParse(_cache, source ?? "", expression: false);
+
+    public IReadOnlyList<TemplateError> CheckExpression(string expression) => GetOrParse(_expressions, expression ?? "", expression: true).Errors;
+
+    public RenderResult Render(ITemplate template, TemplateScope scope)
+    {
+        var parsed = template as ParsedTemplate ?? (ParsedTemplate)Parse(template.Source);
+        if (parsed.Errors.Count > 0)
+        {
+            return new RenderResult("", [], "template error " + parsed.Errors[0]);
+        }
+
+        if (parsed.IsPlainText)
+        {
+            return new RenderResult(parsed.Source, []);
+        }
+
+        List<string>? warnings = null;
+        var context = CreateContext(scope, parsed, ref warnings);
+        try
+        {
+            var text = parsed.Template!.Render(context);
+            return new RenderResult(text, (IReadOnlyList<string>?)warnings ?? []);
+        }
+        catch (ScriptRuntimeException ex)
+        {
+            return new RenderResult("", (IReadOnlyList<string>?)warnings ?? [], Describe(ex));
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or OverflowException or System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            return new RenderResult("", (IReadOnlyList<string>?)warnings ?? [], ex.Message);
+        }
+    }
+
+    public bool EvaluateCondition(string expression, TemplateScope scope)
+    {
+        var parsed = GetOrParse(_expressions, expression ?? "", expression: true);
+        if (parsed.Errors.Count > 0)
+        {
+            throw new TemplateException("expression error " + parsed.Errors[0]);
+        }
+
+        List<string>? warnings = null;
+        var context = CreateContext(scope, parsed, ref warnings);
+        try
+        {
+            var value = parsed.Template!.Evaluate(context);
+            return context.ToBool(default, value);
+        }
+        catch (ScriptRuntimeException ex)
+        {
+            throw new TemplateException(Describe(ex));
+        }
+    }
+
+    private ParsedTemplate GetOrParse(ConcurrentDictionary<string, ParsedTemplate> cache, string source, bool expression)
+    {
+        if (cache.TryGetValue(source, out var cached))
+        {
+            return cached;
+        }
+
+        if (cache.Count >= _options.CacheSize)
+        {
+            // Crude but bounded: a full cache starts over instead of growing with every distinct text.
+            cache.Clear();
+        }
+
+        Interlocked.Increment(ref _parseCount);
+        var parsed = expression ? ParseExpression(source) : ParseTemplate(source);
+        cache.TryAdd(source, parsed);
+        return parsed;
+    }
+
+    private ParsedTemplate ParseTemplate(string source)
+    {
+        if (source.Length > _options.MaxSourceLength)
+        {
+            return ParsedTemplate.Failed(source, new TemplateError(1, 1, $"template is longer than {_options.MaxSourceLength} characters"));
+        }
+
+        var (scriban, placeholders) = Placeholders.Rewrite(source);
+        if (placeholders.Count == 0 && !source.Contains("{{", StringComparison.Ordinal))
+        {
+            return new ParsedTemplate(source, null, [], [], isPlainText: true);
+        }
+
+        var template = Template.Parse(scriban);
+        if (template.HasErrors)
+        {
+            return ParsedTemplate.Failed(source, Errors(template));
+        }
+
+        return new ParsedTemplate(source, template, placeholders, [], isPlainText: false);
+    }
+
+    private static ParsedTemplate ParseExpression(string source)
+    {
+        if (string.IsNullOrWhiteSpace(source))
+        {
+            return ParsedTemplate.Failed(source, new TemplateError(1, 1, "the expression is empty"));
+        }
+
+        var template = Template.Parse(source, lexerOptions: new LexerOptions { Mode = ScriptMode.ScriptOnly });
+        return template.HasErrors
+            ? ParsedTemplate.Failed(source, Errors(template))
+            : new ParsedTemplate(source, template, [], [], isPlainText: false);
+    }
+
+    private static TemplateError[] Errors(Template template) =>
+        template.Messages.Where(m => m.Type == Scriban.Parsing.ParserMessageType.Error)
+            .Select(m => new TemplateError(m.Span.Start.Line + 1, m.Span.Start.Column + 1, m.Message))
+            .ToArray();
+
+    private TemplateContext CreateContext(TemplateScope scope, ParsedTemplate parsed, ref List<string>? warnings)
+    {
+        var globals = new ScriptObject(8)
+        {
+            ["contact"] = scope.Contact,
+            ["vars"] = scope.Vars,
+            ["response"] = scope.Response,
+        };
+        if (scope.Secrets is { } secrets)
+        {
+            globals["secrets"] = new SecretsObject(secrets);
+        }
+
+        if (scope.Extra is { } extra)
+        {
+            foreach (var (key, value) in extra)
+            {
+                globals[key] = value;
+            }
+        }
+
+        for (var i = 0; i < parsed.Placeholders.Count; i++)
+        {
+            var path = parsed.Placeholders[i];
+            var body = (scope.Response as IReadOnlyDictionary<string, object?>)?.GetValueOrDefault("body");
+            if (path.TryRead(body, out var value))
+            {
+                globals[Placeholders.VariableName(i)] = PlainData.ToText(value);
+            }
+            else
+            {
+                globals[Placeholders.VariableName(i)] = "";
+                (warnings ??= []).Add($"placeholder {{{path.Source}}}: no value at that path in the response body");
+            }
+        }
+
+        var context = new TemplateContext(_builtins)
+        {
+            LoopLimit = _options.LoopLimit,
+            RecursiveLimit = _options.RecursiveLimit,
+            LimitToString = _options.OutputLimit,
+            OutputLimit = _options.OutputLimit,
+            RegexTimeOut = _options.RegexTimeout,
+            TemplateLoader = null,
+            StrictVariables = false,
+            EnableRelaxedMemberAccess = true,
+            // Only dictionary keys are data: no .NET member of any object is visible to a template.
+            MemberFilter = _ => false,
+        };
+        context.PushGlobal(globals);
+        return context;
+    }
+
+    private static ScriptObject CreateBuiltins()
+    {
+        var builtins = TemplateContext.GetDefaultBuiltinObject();
+        builtins.Remove("include");
+        if (builtins["object"] is ScriptObject objectFunctions)
+        {
+            objectFunctions.Remove("eval");
+            objectFunctions.Remove("eval_template");
+        }
+
+        // Shared by every render, so nothing a template does may change it.
+        foreach (var name in builtins.Keys.ToList())
+        {
+            if (builtins[name] is ScriptObject child)
+            {
+                child.IsReadOnly = true;
+            }
+        }
+
+        builtins.IsReadOnly = true;
+        return builtins;
+    }
+
+    private static string Describe(ScriptRuntimeException ex) =>
+        $"line {ex.Span.Start.Line + 1}, column {ex.Span.Start.Column + 1}: {ex.OriginalMessage}";
+
+    private sealed class ParsedTemplate(string source, Template? template, IReadOnlyList<DataPath> placeholders, IReadOnlyList<TemplateError> errors, bool isPlainText) : ITemplate
+    {
+        public string Source { get; } = source;
+        public Template? Template { get; } = template;
+        public IReadOnlyList<DataPath> Placeholders { get; } = placeholders;
+        public IReadOnlyList<TemplateError> Errors { get; } = errors;
+        public bool IsPlainText { get; } = isPlainText;
+
+        public static ParsedTemplate Failed(string source, params TemplateError[] errors) => new(source, null, [], errors, false);
+    }
+
+    /// <summary>Resolves <c>secrets.name</c> lazily so only the secrets a template names are read.</summary>
+    private sealed class SecretsObject(Func<string, string?> read) : IScriptObject
+    {
+        public int Count => 0;
+        public IEnumerable<string> GetMembers() => [];
+        public bool Contains(string member) => read(member) is not null;
+        public bool IsReadOnly { get => true; set { } }
+
+        public bool TryGetValue(TemplateContext? context, SourceSpan span, string member, out object? value)
+        {
+            value = read(member);
+            if (value is null)
+            {
+                throw new ScriptRuntimeException(span, $"secret '{member}' is not defined");
+            }
+
+            return true;
+        }
+
+        public bool CanWrite(string member) => false;
+        public bool TrySetValue(TemplateContext? context, SourceSpan span, string member, object? value, bool readOnly) => false;
+        public bool Remove(string member) => false;
+        public void SetReadOnly(string member, bool readOnly) { }
+        public IScriptObject Clone(bool deep) => this;
+    }
+}
+
+/// <summary>
+/// The compatibility placeholders <c>{data[url]}</c>: single braces around a bracket path, outside <c>{{ }}</c>.
+/// They are rewritten once at parse time into Scriban variables filled from the response body at render time, so a
+/// value from the response is inserted as text and never parsed as template code.
+/// </summary>
+internal static class Placeholders
+{
+    public static string VariableName(int index) => "__botflow_placeholder_" + index;
+
+    public static (string Scriban, IReadOnlyList<DataPath> Paths) Rewrite(string source)
+    {
+        if (source.IndexOf('{') < 0)
+        {
+            return (source, []);
+        }
+
+        var paths = new List<DataPath>();
+        var output = new StringBuilder(source.Length + 16);
+        var i = 0;
+        while (i < source.Length)
+        {
+            if (source[i] == '{' && i + 1 < source.Length && source[i + 1] == '{')
+            {
+                // Copy a Scriban code block unchanged.
+                var end = source.IndexOf("}}", i + 2, StringComparison.Ordinal);
+                end = end < 0 ? source.Length : end + 2;
+                output.Append(source, i, end - i);
+                i = end;
+                continue;
+            }
+
+            if (source[i] == '{')
+            {
+                var close = source.IndexOf('}', i + 1);
+                if (close > i + 1 && IsBracketPath(source.AsSpan(i + 1, close - i - 1))
+                    && DataPath.TryParse(source.Substring(i + 1, close - i - 1), out var path, out _))
+                {
+                    output.Append("{{ ").Append(VariableName(paths.Count)).Append(" }}");
+                    paths.Add(path);
+                    i = close + 1;
+                    continue;
+                }
+            }
+
+            output.Append(source[i]);
+            i++;
+        }
+
+        return paths.Count == 0 ? (source, []) : (output.ToString(), paths);
+    }
+
+    /// <summary>A name then [segments]; no spaces, quotes, braces or colons outside the brackets, so JSON-like text is left alone.</summary>
+    private static bool IsBracketPath(ReadOnlySpan<char> text)
+    {
+        var depth = 0;
+        foreach (var c in text)
+        {
+            switch (c)
+            {
+                case '[': depth++; break;
+                case ']': depth--; break;
+                case '{' or '}' or '"' or '\'' or '\n' or '\r': return false;
+                case ' ' or ':' or ',' when depth == 0: return false;
+            }
+
+            if (depth is < 0 or > 1)
+            {
+                return false;
+            }
+        }
+
+        return depth == 0 && text.Length > 0 && text[0] != '[';
+    }
+}

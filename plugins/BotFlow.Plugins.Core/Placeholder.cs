@@ -1,1 +1,0 @@
-namespace BotFlow.Plugins.Core; internal static class Placeholder { }
