@@ -123,7 +123,7 @@ public sealed class ScribanTemplateEngine : ITemplateEngine
         var template = Template.Parse(scriban);
         if (template.HasErrors)
         {
-            return ParsedTemplate.Failed(source, Errors(template));
+            return ParsedTemplate.Failed(source, Errors(template, scriban));
         }
 
         return new ParsedTemplate(source, template, placeholders, [], isPlainText: false);
@@ -138,14 +138,23 @@ public sealed class ScribanTemplateEngine : ITemplateEngine
 
         var template = Template.Parse(source, lexerOptions: new LexerOptions { Mode = ScriptMode.ScriptOnly });
         return template.HasErrors
-            ? ParsedTemplate.Failed(source, Errors(template))
+            ? ParsedTemplate.Failed(source, Errors(template, source))
             : new ParsedTemplate(source, template, [], [], isPlainText: false);
     }
 
-    private static TemplateError[] Errors(Template template) =>
+    private static TemplateError[] Errors(Template template, string source) =>
         template.Messages.Where(m => m.Type == Scriban.Parsing.ParserMessageType.Error)
-            .Select(m => new TemplateError(m.Span.Start.Line + 1, m.Span.Start.Column + 1, m.Message))
+            .Select(m => m.Span.Start.Line >= 0
+                ? new TemplateError(m.Span.Start.Line + 1, m.Span.Start.Column + 1, m.Message)
+                : EndOf(source, m.Message))
             .ToArray();
+
+    /// <summary>Scriban reports errors found at the end of input without a position: point at the end.</summary>
+    private static TemplateError EndOf(string source, string message)
+    {
+        var lines = source.Split('\n');
+        return new TemplateError(lines.Length, lines[^1].Length + 1, message);
+    }
 
     private TemplateContext CreateContext(TemplateScope scope, ParsedTemplate parsed, ref List<string>? warnings)
     {
@@ -155,10 +164,8 @@ public sealed class ScribanTemplateEngine : ITemplateEngine
             ["vars"] = scope.Vars,
             ["response"] = scope.Response,
         };
-        if (scope.Secrets is { } secrets)
-        {
-            globals["secrets"] = new SecretsObject(secrets);
-        }
+        // Always defined, so a template that names a secret where none are available fails clearly instead of rendering empty.
+        globals["secrets"] = scope.Secrets is { } secrets ? new SecretsObject(secrets) : SecretsObject.Unavailable;
 
         if (scope.Extra is { } extra)
         {
@@ -189,6 +196,7 @@ public sealed class ScribanTemplateEngine : ITemplateEngine
             RecursiveLimit = _options.RecursiveLimit,
             LimitToString = _options.OutputLimit,
             OutputLimit = _options.OutputLimit,
+            OnOutputLimit = ScriptLimitBehavior.Throw,
             RegexTimeOut = _options.RegexTimeout,
             TemplateLoader = null,
             StrictVariables = false,
@@ -238,15 +246,22 @@ public sealed class ScribanTemplateEngine : ITemplateEngine
     }
 
     /// <summary>Resolves <c>secrets.name</c> lazily so only the secrets a template names are read.</summary>
-    private sealed class SecretsObject(Func<string, string?> read) : IScriptObject
+    private sealed class SecretsObject(Func<string, string?>? read) : IScriptObject
     {
+        public static readonly SecretsObject Unavailable = new(null);
+
         public int Count => 0;
         public IEnumerable<string> GetMembers() => [];
-        public bool Contains(string member) => read(member) is not null;
+        public bool Contains(string member) => read?.Invoke(member) is not null;
         public bool IsReadOnly { get => true; set { } }
 
         public bool TryGetValue(TemplateContext? context, SourceSpan span, string member, out object? value)
         {
+            if (read is null)
+            {
+                throw new ScriptRuntimeException(span, "secrets are not available here");
+            }
+
             value = read(member);
             if (value is null)
             {
