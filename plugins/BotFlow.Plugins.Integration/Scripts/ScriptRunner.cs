@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 using Acornima;
 using Acornima.Ast;
@@ -73,6 +74,7 @@ internal sealed class ScriptRunner(ScriptOptions options)
     /// <summary>Upper bound of the prepared-script cache; past it the cache starts over (re-parsing is cheap, unbounded growth is not).</summary>
     internal const int MaxCachedScripts = 1000;
 
+    /// <summary>Cap of one log line and of an error text (a script can throw or log a megabyte of text).</summary>
     private const int MaxLogLineLength = 1000;
     private const string SourceName = "script";
 
@@ -86,7 +88,7 @@ internal sealed class ScriptRunner(ScriptOptions options)
     private readonly ConcurrentDictionary<string, PreparedEntry> _cache = new(StringComparer.Ordinal);
     private int _parseCount;
 
-    /// <summary>How many times a source was parsed (cache misses); lets tests see that a script is prepared once.</summary>
+    /// <summary>How many sources were prepared (cache misses, each parsed as written and wrapped); lets tests see that a script is prepared once.</summary>
     internal int ParseCount => Volatile.Read(ref _parseCount);
 
     /// <summary>Checks a script at flow-save time: its length and its syntax, with the admin's line and column.</summary>
@@ -225,10 +227,10 @@ internal sealed class ScriptRunner(ScriptOptions options)
         o.LimitRecursion(_options.MaxRecursionDepth);
         o.CancellationToken(deadline);
         o.Constraints.RegexTimeout = _options.RegexTimeout;
-        // Off by default in Jint 4.18. The recursion limit only counts call expressions of one definition; getters,
-        // `new`, toString coercions or JSON.stringify of a deeply nested array can still recurse natively, and without
-        // the guard that ends the host with a StackOverflow instead of a RangeError. MaxExecutionStackCount is left
-        // unset on purpose: setting it replaces this guard with a call-expression-only count.
+        // Off by default in Jint 4.18. The recursion limit counts script function calls, but built-ins recurse in .NET
+        // with no script call to count (JSON.stringify, String() or flat() of a deeply nested array): without the
+        // guard that ends the host with a native StackOverflow, with it the script gets a RangeError.
+        // MaxExecutionStackCount stays unset on purpose: setting it replaces this guard with a call-expression count.
         o.Constraints.StackOverflowGuard = true;
         // On by default: Atomics.wait would block this thread for as long as the script asks, past every time limit.
         o.AgentCanSuspend = false;
@@ -335,10 +337,13 @@ internal sealed class ScriptRunner(ScriptOptions options)
             && string.Equals(location.SourceFile, SourceName, StringComparison.Ordinal))
         {
             var (line, column) = ToAdminPosition(location.Start.Line, location.Start.Column, wrapped: true);
-            return $"line {line}, column {column}: {text}";
+            text = $"line {line}, column {column}: {text}";
         }
-        return text;
+        return Cut(text);
     }
+
+    private static string Cut(string text) =>
+        text.Length <= MaxLogLineLength ? text : string.Concat(text.AsSpan(0, MaxLogLineLength), "…");
 
     /// <summary>
     /// Jint computes the exception's message while the script still runs (under its limits), so reading it is safe;
@@ -451,10 +456,30 @@ internal sealed class ScriptRunner(ScriptOptions options)
 
         public JsValue Log(JsValue thisObject, JsValue[] arguments)
         {
-            // String(x) for each argument, joined like console.log; coercion may run the script's toString, which is
-            // fine here because the run and its limits are still on.
-            log.Add(string.Join(' ', arguments.Select(TypeConverter.ToString)));
+            // Lines past the cap are only counted, so their arguments are not even converted.
+            log.Add(log.IsFull ? string.Empty : CappedLine(arguments));
             return JsValue.Undefined;
+        }
+
+        /// <summary>
+        /// String(x) of each argument, joined with spaces like console.log, built only up to the line cap: joining
+        /// first could copy a big string many times over (<c>log.apply(null, manyReferencesToOneBigString)</c>).
+        /// Coercion may run the script's own toString, which is fine: the run and its limits are still on.
+        /// </summary>
+        private static string CappedLine(JsValue[] arguments)
+        {
+            var line = new StringBuilder();
+            foreach (var argument in arguments)
+            {
+                if (line.Length > 0)
+                    line.Append(' ');
+                var room = MaxLogLineLength + 1 - line.Length; // one extra character tells ScriptLog to mark the cut
+                if (room <= 0)
+                    break;
+                var text = TypeConverter.ToString(argument);
+                line.Append(text, 0, Math.Min(text.Length, room));
+            }
+            return line.ToString();
         }
 
         private JsValue Set(string function, Dictionary<string, object?> target, JsValue[] arguments)
@@ -464,7 +489,7 @@ internal sealed class ScriptRunner(ScriptOptions options)
                 throw TypeError($"{function}: the key must be a non-empty string");
             var value = arguments.Length > 1 ? arguments[1] : JsValue.Undefined;
             if (!PlainValues.TryToPlain(value, out var plain, out var problem))
-                throw TypeError($"{function}('{key}'): {problem}");
+                throw TypeError($"{function}('{Cut(key.ToString())}'): {problem}");
             target[key.ToString()] = plain;
             return JsValue.Undefined;
         }
@@ -482,14 +507,16 @@ internal sealed class ScriptRunner(ScriptOptions options)
         public IReadOnlyList<string> Lines =>
             _dropped == 0 ? _lines.ToArray() : [.. _lines, $"({_dropped} more log lines dropped; the limit is {maxLines})"];
 
+        public bool IsFull => _lines.Count >= maxLines;
+
         public void Add(string line)
         {
-            if (_lines.Count >= maxLines)
+            if (IsFull)
             {
                 _dropped++;
                 return;
             }
-            _lines.Add(line.Length <= MaxLogLineLength ? line : string.Concat(line.AsSpan(0, MaxLogLineLength), "…"));
+            _lines.Add(Cut(line));
         }
     }
 }
@@ -503,54 +530,83 @@ internal static class PlainValues
     /// <summary>Deep enough for any sensible field value; also what stops a cyclic structure.</summary>
     private const int MaxDepth = 64;
 
+    /// <summary>
+    /// Values (array items, properties, leaves) one conversion may produce. Converting is host code between two of
+    /// Jint's limit checks, so it needs its own bound: a sparse <c>a[1e9] = 1</c> would otherwise become a billion nulls,
+    /// and an array holding the same big array many times would be copied that many times.
+    /// </summary>
+    internal const int MaxValues = 100_000;
+
     /// <summary>An own data property's value, or undefined (missing, inherited or an accessor).</summary>
-    public static JsValue OwnData(ObjectInstance obj, string name) =>
+    public static JsValue OwnData(ObjectInstance obj, JsValue name) =>
         obj.GetOwnProperty(name) is { } property && property.IsDataDescriptor() ? property.Value ?? JsValue.Undefined : JsValue.Undefined;
 
+    /// <summary>Copies a value the script handed to the host; <paramref name="problem"/> says why it could not.</summary>
     public static bool TryToPlain(JsValue value, out object? plain, out string? problem)
     {
-        problem = null;
-        plain = ToPlain(value, depth: 0, ref problem);
-        return problem is null;
+        try
+        {
+            plain = new Walk().ToPlain(value, depth: 0);
+            problem = null;
+            return true;
+        }
+        catch (NotPlainException ex)
+        {
+            plain = null;
+            problem = ex.Message;
+            return false;
+        }
     }
 
-    private static object? ToPlain(JsValue value, int depth, ref string? problem)
+    private sealed class NotPlainException(string message) : Exception(message);
+
+    private sealed class Walk
     {
-        switch (value)
+        private int _remaining = MaxValues;
+
+        public object? ToPlain(JsValue value, int depth)
         {
-            case JsUndefined or JsNull: return null;
-            case JsBoolean: return value.AsBoolean();
-            case JsString: return value.ToString();
-            // NaN and infinities become null, as JSON.stringify does: the host stores JSON.
-            case JsNumber: return double.IsFinite(value.AsNumber()) ? value.AsNumber() : null;
+            EnsureRoomFor(1);
+            _remaining--;
+            switch (value)
+            {
+                case JsUndefined or JsNull: return null;
+                case JsBoolean: return value.AsBoolean();
+                case JsString: return value.ToString();
+                // NaN and infinities become null, as JSON.stringify does: the host stores JSON.
+                case JsNumber: return double.IsFinite(value.AsNumber()) ? value.AsNumber() : null;
+            }
+
+            if (depth >= MaxDepth)
+                throw new NotPlainException($"the value is nested deeper than {MaxDepth} levels (or refers to itself)");
+
+            switch (value)
+            {
+                case JsArray array:
+                    // Checked before the loop: the length of a sparse array costs the script nothing.
+                    EnsureRoomFor(array.Length);
+                    var list = new List<object?>((int)array.Length);
+                    for (uint i = 0; i < array.Length; i++)
+                        list.Add(ToPlain(OwnData(array, new JsNumber(i)), depth + 1));
+                    return list;
+                case JsObject obj:
+                    var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+                    foreach (var key in obj.GetOwnPropertyKeys(Types.String))
+                    {
+                        if (obj.GetOwnProperty(key) is { Enumerable: true } property && property.IsDataDescriptor())
+                            map[key.ToString()] = ToPlain(property.Value ?? JsValue.Undefined, depth + 1);
+                    }
+                    return map;
+                default:
+                    throw new NotPlainException(
+                        $"{Describe(value)} cannot be stored; use text, a number, true/false, null, an array or a plain object");
+            }
         }
 
-        if (depth >= MaxDepth)
+        private void EnsureRoomFor(uint count)
         {
-            problem = $"the value is nested deeper than {MaxDepth} levels (or refers to itself)";
-            return null;
-        }
-
-        switch (value)
-        {
-            case JsArray array:
-                var list = new List<object?>((int)Math.Min(array.Length, 1024));
-                for (uint i = 0; i < array.Length && problem is null; i++)
-                    list.Add(ToPlain(OwnData(array, i.ToString(CultureInfo.InvariantCulture)), depth + 1, ref problem));
-                return list;
-            case JsObject obj:
-                var map = new Dictionary<string, object?>(StringComparer.Ordinal);
-                foreach (var key in obj.GetOwnPropertyKeys(Types.String))
-                {
-                    if (problem is not null)
-                        break;
-                    if (obj.GetOwnProperty(key) is { Enumerable: true } property && property.IsDataDescriptor())
-                        map[key.ToString()] = ToPlain(property.Value ?? JsValue.Undefined, depth + 1, ref problem);
-                }
-                return map;
-            default:
-                problem = $"{Describe(value)} cannot be stored; use text, a number, true/false, null, an array or a plain object";
-                return null;
+            if (count > _remaining)
+                throw new NotPlainException($"the value has more than {MaxValues} items");
         }
     }
 

@@ -106,6 +106,7 @@ public class ScriptRunnerTests
             try { setField('f', function () {}); } catch (e) { rejected++; }
             try { setField('p', new Proxy({}, {})); } catch (e) { rejected++; }
             try { setVar('', 1); } catch (e) { rejected++; }
+            try { var sparse = []; sparse[1e9] = 1; setVar('sparse', sparse); } catch (e) { rejected++; }
             setVar('rejected', rejected);
             """);
 
@@ -115,7 +116,7 @@ public class ScriptRunnerTests
         Assert.Equal(new List<object?> { "a", true, null }, deal["tags"]);
         Assert.Equal("Bia", Assert.IsType<Dictionary<string, object?>>(deal["owner"])["name"]);
         Assert.Equal(3.0, result.VarsSet["count"]);
-        Assert.Equal(3.0, result.VarsSet["rejected"]);
+        Assert.Equal(4.0, result.VarsSet["rejected"]);
         Assert.Equal(["deal"], result.FieldsSet.Keys);
     }
 
@@ -188,6 +189,15 @@ public class ScriptRunnerTests
         var result = Run("\n  throw new RangeError('too far');");
 
         Assert.Equal("line 2, column 9: RangeError: too far", result.Error); // Jint places it at the `new` that created the error
+    }
+
+    [Fact]
+    public void Huge_error_text_is_cut()
+    {
+        var result = Run("throw new Error('x'.repeat(100000));");
+
+        Assert.StartsWith("line 1, column 7: Error: xxx", result.Error);
+        Assert.Equal(1001, result.Error!.Length);
     }
 
     [Fact]
@@ -337,19 +347,33 @@ public class ScriptRunnerTests
         Assert.Equal("success", second.Outcome);
     }
 
+    /// <summary>About 1.1 MB as JSON: 50,000 small objects, the dense shape that costs the most to parse.</summary>
+    private static List<object?> LargeItems() =>
+        Enumerable.Range(0, 50_000)
+            .Select(i => (object?)new Dictionary<string, object?> { ["id"] = (long)i, ["ok"] = true })
+            .ToList();
+
     [Fact]
     public void Large_response_is_readable_without_tripping_memory_limit()
     {
-        // About 1 MiB as JSON, plus the 1 MiB raw text: handed over as JS values, so the script allocates nothing.
-        var items = Enumerable.Range(0, 10_000)
-            .Select(i => (object?)new Dictionary<string, object?> { ["id"] = (long)i, ["name"] = new string('x', 80), ["price"] = 1.5m })
-            .ToList();
-        var input = Input(new Dictionary<string, object?> { ["items"] = items }, text: new string('x', 1 << 20));
+        // Handed over as JS values built by the host, before the run's allocation count starts.
+        var input = Input(new Dictionary<string, object?> { ["items"] = LargeItems() }, text: new string('x', 1 << 20));
 
-        var result = Run("return response.body.items[9999].id === 9999 && response.text.length === 1048576 ? 'success' : 'failure';", input);
+        var result = Run("return response.body.items[49999].id === 49999 && response.text.length === 1048576 ? 'success' : 'failure';", input);
 
         Assert.Null(result.Error);
         Assert.Equal("success", result.Outcome);
+    }
+
+    [Fact]
+    public void Parsing_the_same_response_inside_the_script_would_trip_the_memory_limit()
+    {
+        // Why the host hands `response.body` over already parsed (hardening.md): the limit counts bytes allocated.
+        var json = System.Text.Json.JsonSerializer.Serialize(new { items = LargeItems() });
+
+        var result = Run("var body = JSON.parse(response.text);\nreturn body.items[49999].id === 49999 ? 'success' : 'failure';", Input(text: json));
+
+        Assert.Contains("memory limit of 4000000 bytes exceeded", result.Error);
     }
 
     [Fact]
@@ -364,6 +388,25 @@ public class ScriptRunnerTests
 
         runner.Run("return 'failure';", Input());
         Assert.Equal(2, runner.ParseCount);
+    }
+
+    [Fact]
+    public void Concurrent_runs_share_the_prepared_script_but_nothing_else()
+    {
+        var runner = new ScriptRunner(new ScriptOptions());
+        const string source = "globalThis.seen = (globalThis.seen || 0) + 1;\nsetField('status', response.status);\nsetVar('seen', seen);";
+        Assert.True(runner.Check(source).IsValid);
+
+        var results = new ScriptResult[64];
+        Parallel.For(0, results.Length, i => results[i] = runner.Run(source, Input(status: i)));
+
+        Assert.All(results, (result, i) =>
+        {
+            Assert.True(result.Succeeded, result.Error);
+            Assert.Equal((double)i, result.FieldsSet["status"]);
+            Assert.Equal(1.0, result.VarsSet["seen"]);
+        });
+        Assert.Equal(1, runner.ParseCount);
     }
 
     [Fact]
@@ -392,6 +435,15 @@ public class ScriptRunnerTests
         var result = Run("for (var i = 0; i < 5; i++) { log('line', i); }", options: options);
 
         Assert.Equal(["line 0", "line 1", "line 2", "(2 more log lines dropped; the limit is 3)"], result.Log);
+    }
+
+    [Fact]
+    public void Long_log_lines_are_cut()
+    {
+        var result = Run("var s = 'x'.repeat(500000); log.apply(null, [s, s, s, s, s, s, s, s]);");
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(new string('x', 1000) + "…", Assert.Single(result.Log));
     }
 
     [Fact]
