@@ -1,5 +1,8 @@
 using BotFlow.Host.Contacts;
 using BotFlow.Host.Conversations;
+using BotFlow.Host.Executions;
+using BotFlow.Host.Integrations;
+using BotFlow.Host.Secrets;
 using BotFlow.Host.Fields;
 using BotFlow.Host.Flows;
 using BotFlow.Host.Health;
@@ -19,6 +22,8 @@ builder.Services
     .AddBotFlowPlugins()
     .AddBotFlowFlows()
     .AddBotFlowConversations()
+    .AddBotFlowSecrets()
+    .AddBotFlowIntegrations()
     .AddBotFlowHealth();
 
 var app = builder.Build();
@@ -33,6 +38,9 @@ api.MapFields();
 api.MapFlows();
 api.MapConversations();
 api.MapContacts();
+api.MapSecrets();
+api.MapIntegrations();
+api.MapExecutions();
 app.MapBotFlowHealth();
 app.MapOpenApi().RequireAuthorization(Policies.Read);
 app.UseSwaggerUI(o =>

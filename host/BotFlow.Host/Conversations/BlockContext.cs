@@ -1,6 +1,7 @@
 using BotFlow.Host.Contacts;
 using BotFlow.Host.Fields;
 using BotFlow.Sdk.Context;
+using BotFlow.Sdk.Executions;
 using BotFlow.Sdk.Fields;
 using BotFlow.Sdk.Templates;
 
@@ -27,6 +28,8 @@ public sealed class BlockContextState
     public CancellationToken CancellationToken { get; set; }
     public bool FieldsChanged { get; set; }
     public List<NewMessage> Outgoing { get; } = [];
+    public List<ExecutionRecord> Executions { get; } = [];
+    public BlockRunMode Mode { get; init; } = BlockRunMode.Conversation;
 
     public TemplateScope CreateScope() => new()
     {
@@ -56,6 +59,9 @@ public sealed class BlockContext<TConfig>(BlockContextState state, TConfig confi
     public ILogger Logger => state.Logger;
     public TimeProvider Clock => state.Clock;
     public CancellationToken CancellationToken => state.CancellationToken;
+    public BlockRunMode Mode => state.Mode;
+
+    public void RecordExecution(ExecutionRecord record) => state.Executions.Add(record);
 
     public FieldValueResult SetField(string key, string? value)
     {

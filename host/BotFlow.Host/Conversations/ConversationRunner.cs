@@ -143,7 +143,7 @@ public sealed class ConversationRunner(
         messages.AddRange(state.Outgoing);
 
         // The step is committed even if the caller went away: the contact's answer and the bot's state must not diverge.
-        await store.CommitAsync(new StepCommit(contactId, contactFields, state.FieldsChanged, finished, messages), CancellationToken.None);
+        await store.CommitAsync(new StepCommit(contactId, contactFields, state.FieldsChanged, finished, messages, state.Executions), CancellationToken.None);
 
         var replies = state.Outgoing.Select(m => new ConversationReply(m.Text)).ToList();
         return (new ConversationResult(replies, finished.Status, finished.BlockId, finished.Department, finished.Id, errors.Count > 0 ? errors : null), ConversationRefusal.None, []);

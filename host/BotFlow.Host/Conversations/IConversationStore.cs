@@ -1,4 +1,5 @@
 using BotFlow.Host.Contacts;
+using BotFlow.Sdk.Executions;
 
 namespace BotFlow.Host.Conversations;
 
@@ -33,7 +34,8 @@ public sealed record StepCommit(
     IReadOnlyDictionary<string, string> ContactFields,
     bool ContactFieldsChanged,
     ConversationRecord? Conversation,
-    IReadOnlyList<NewMessage> Messages);
+    IReadOnlyList<NewMessage> Messages,
+    IReadOnlyList<ExecutionRecord>? Executions = null);
 
 /// <summary>Conversation state and the all-or-nothing write of a step.</summary>
 public interface IConversationStore

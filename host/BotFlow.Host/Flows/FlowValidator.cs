@@ -145,6 +145,17 @@ public sealed partial class FlowValidator(PluginCatalog plugins, ITemplateEngine
         return new FlowValidation(document, errors, warnings, compiled, recordingFields.Used);
     }
 
+    /// <summary>Validates one block config on its own (the editor's preview and test), with paths relative to the block.</summary>
+    public (CompiledBlock? Block, IReadOnlyList<FlowError> Errors, IReadOnlyList<FlowError> Warnings) ValidateBlockConfig(string type, JObject config, IFieldCatalog fields)
+    {
+        var errors = new List<FlowError>();
+        var warnings = new List<FlowError>();
+        var compiled = new Dictionary<string, CompiledBlock>(StringComparer.Ordinal);
+        var block = new BlockDocument { Id = "preview", Type = type, Config = config };
+        ValidateBlock(block, new Dictionary<string, int> { ["preview"] = 0 }, fields, checkTemplates: true, errors, warnings, compiled);
+        return (compiled.GetValueOrDefault("preview"), errors, warnings);
+    }
+
     private void ValidateBlock(BlockDocument block, Dictionary<string, int> ids, IFieldCatalog fields, bool checkTemplates,
         List<FlowError> errors, List<FlowError> warnings, Dictionary<string, CompiledBlock> compiled)
     {

@@ -69,6 +69,34 @@ public sealed class SqliteSchema(SqliteDatabase database, ILogger<SqliteSchema> 
         create index messages_contact on messages (contact_id, id);
         create index messages_outbox on messages (status, id) where status = 'pending';
         """,
+        // 2: integrations — encrypted secrets and the execution history
+        """
+        create table secrets (
+            name text primary key,
+            protected_value text not null,
+            updated_at text not null);
+        create table executions (
+            id text not null,
+            attempt integer not null,
+            kind text not null,
+            flow_id text null,
+            flow_version integer null,
+            block_id text null,
+            contact_id text null,
+            job_id text null,
+            started_at text not null,
+            duration_ms real not null,
+            outcome text not null,
+            error text null,
+            warnings text null,
+            request text null,
+            response text null,
+            idempotency_key text null,
+            seq integer primary key autoincrement);
+        create unique index executions_try on executions (id, attempt);
+        create index executions_flow on executions (flow_id, seq);
+        create index executions_contact on executions (contact_id, seq);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -148,6 +148,7 @@ public sealed class SqliteContactStore(SqliteDatabase db) : IContactStore
     {
         await Command(c, "delete from messages where contact_id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct);
         await Command(c, "delete from conversations where contact_id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct);
+        await Command(c, "delete from executions where contact_id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct);
         return await Command(c, "delete from contacts where id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct) > 0;
     }, ct);
 }
@@ -221,6 +222,11 @@ public sealed class SqliteConversationStore(SqliteDatabase db) : IConversationSt
                 insert.Parameters["$at"].Value = SqliteValues.Time(m.CreatedAt);
                 ids.Add((long)(await insert.ExecuteScalarAsync(ct))!);
             }
+        }
+
+        if (commit.Executions is { Count: > 0 } executions)
+        {
+            await SqliteExecutionStore.InsertAsync(c, tx, executions, ct);
         }
 
         return ids;

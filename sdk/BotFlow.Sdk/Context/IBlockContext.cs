@@ -1,3 +1,4 @@
+using BotFlow.Sdk.Executions;
 using BotFlow.Sdk.Fields;
 using BotFlow.Sdk.Templates;
 using Microsoft.Extensions.Logging;
@@ -87,6 +88,25 @@ public interface IBlockContext
 
     /// <summary>Cancelled when the block runs past its time limit or the host shuts down.</summary>
     CancellationToken CancellationToken { get; }
+
+    /// <summary>Why the block runs: in a conversation, a background job, or the editor's preview/test (detached: nothing is stored).</summary>
+    BlockRunMode Mode { get; }
+
+    /// <summary>Records an external call; stored with the step (or at once outside a conversation) and listed at <c>/api/executions</c>.</summary>
+    void RecordExecution(ExecutionRecord record);
+}
+
+/// <summary>Why a block runs.</summary>
+public enum BlockRunMode
+{
+    /// <summary>In a conversation, for a contact's message.</summary>
+    Conversation,
+    /// <summary>The editor's preview: build, never send.</summary>
+    Preview,
+    /// <summary>The editor's test: send for real, store nothing about the contact.</summary>
+    Test,
+    /// <summary>A background or scheduled job for a contact.</summary>
+    Background,
 }
 
 /// <summary>The context of a block whose config is a <typeparamref name="TConfig"/>.</summary>

@@ -1,0 +1,457 @@
+using System.Text;
+using BotFlow.Plugins.Integration.Scripts;
+using BotFlow.Sdk.Context;
+using BotFlow.Sdk.Data;
+using BotFlow.Sdk.Executions;
+using BotFlow.Sdk.Http;
+using BotFlow.Sdk.Secrets;
+using BotFlow.Sdk.Templates;
+using Newtonsoft.Json;
+
+namespace BotFlow.Plugins.Integration;
+
+/// <summary>How one call of an integration runs: which execution it belongs to and whether it may send and change the contact.</summary>
+public sealed record IntegrationRunRequest(string ExecutionId, string Kind, int FirstAttempt = 1, int Attempts = 1, bool Send = true, bool Apply = true, string? JobId = null);
+
+/// <summary>Everything one run produced, for the block (exits), the editor (test output) and the history.</summary>
+public sealed class IntegrationRun
+{
+    public required BuiltRequest Request { get; init; }
+    public required SecretMasker Masker { get; init; }
+    public OutboundResponse? Response { get; set; }
+    public IReadOnlyDictionary<string, object?>? ResponseData { get; set; }
+    public string Outcome { get; set; } = IntegrationBlock.Failure;
+    public string? Error { get; set; }
+
+    /// <summary>True when the last failure may pass on a later try (no response, timeout, 408, 429, 5xx).</summary>
+    public bool Retryable { get; set; }
+
+    public string? Message { get; set; }
+    public Dictionary<string, string?> FieldsToSave { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, object?> VarsToSave { get; } = new(StringComparer.Ordinal);
+    public IReadOnlyList<string> ScriptLog { get; set; } = [];
+    public List<string> Warnings { get; } = [];
+    public List<ExecutionRecord> Records { get; } = [];
+    public int LastAttempt { get; set; }
+
+    public IReadOnlyDictionary<string, object?> MaskedRequest() => new Dictionary<string, object?>
+    {
+        ["method"] = Request.Method,
+        ["url"] = Masker.Apply(Request.Url),
+        ["headers"] = Request.Headers.Concat(Request.ContentType is null ? [] : [new KeyValuePair<string, string>("Content-Type", Request.ContentType)])
+            .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => (object?)Masker.Apply(string.Join(", ", g.Select(h => h.Value))), StringComparer.OrdinalIgnoreCase),
+        ["body"] = Request.BodyPreview is null ? null : MaskPlain(Request.BodyPreview),
+    };
+
+    public object? MaskPlain(object? value) => Masker.IsEmpty ? value : value switch
+    {
+        string s => Masker.Apply(s),
+        IReadOnlyDictionary<string, object?> map => map.ToDictionary(p => p.Key, p => MaskPlain(p.Value), StringComparer.Ordinal),
+        IList<object?> list => list.Select(MaskPlain).ToList(),
+        _ => value,
+    };
+}
+
+/// <summary>
+/// Builds, sends (with inline retries), reads and maps one integration call. The same code serves conversations, the
+/// editor's Test, and background tries, so what an admin tests is what runs.
+/// </summary>
+public sealed class IntegrationRunner
+{
+    private readonly IOutboundHttp _http;
+    private readonly ISecretReader _secrets;
+    private readonly IntegrationOptions _options;
+    private readonly OAuthTokenCache _tokens;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<IntegrationRunner> _logger;
+
+    public IntegrationRunner(IOutboundHttp http, ISecretReader secrets, IntegrationOptions options, OAuthTokenCache tokens, TimeProvider clock, ILogger<IntegrationRunner> logger)
+    {
+        _http = http;
+        _secrets = secrets;
+        _options = options;
+        _tokens = tokens;
+        _clock = clock;
+        _logger = logger;
+        Scripts = new ScriptRunner(options.Scripts);
+    }
+
+    internal ScriptRunner Scripts { get; }
+
+    public IntegrationOptions Options => _options;
+
+    public async Task<IntegrationRun> RunAsync(IBlockContext context, IntegrationConfig config, IntegrationRunRequest run)
+    {
+        var ct = context.CancellationToken;
+        var secrets = await _secrets.ReadAllAsync(ct);
+        var masker = new SecretMasker(secrets.Values);
+        var baseScope = context.CreateScope();
+        var scope = new TemplateScope
+        {
+            Contact = baseScope.Contact, Vars = baseScope.Vars, Response = baseScope.Response,
+            Secrets = name => secrets.TryGetValue(name, out var value) ? value : null,
+        };
+        var built = RequestBuilder.Build(config, context.Templates, scope, context.FieldCatalog, context.Fields, masker);
+        var result = new IntegrationRun { Request = built, Masker = masker, LastAttempt = run.FirstAttempt };
+        result.Warnings.AddRange(built.Warnings);
+        if (!run.Send)
+        {
+            return result;
+        }
+
+        var started = _clock.GetUtcNow();
+        if (!built.IsValid)
+        {
+            result.Error = masker.Apply(string.Join("; ", built.Errors));
+            result.Records.Add(Record(context, run, result, run.FirstAttempt, started, null));
+            return result;
+        }
+
+        await SendWithRetriesAsync(context, config, run, result, secrets, ct);
+        if (result.Response is { } response && response.ErrorKind == OutboundErrorKind.None)
+        {
+            ReadResponse(config, result, response);
+            MapResponse(context, config, result, scope);
+        }
+
+        if (run.Apply && context.Mode != BlockRunMode.Preview)
+        {
+            await ApplyAsync(context, result);
+        }
+
+        // The last try's record carries the outcome after the script and save rows.
+        if (result.Records.Count > 0)
+        {
+            var last = result.Records[^1];
+            result.Records[^1] = Record(context, run, result, last.Attempt, last.StartedAt, result.Response);
+        }
+
+        return result;
+    }
+
+    private async Task SendWithRetriesAsync(IBlockContext context, IntegrationConfig config, IntegrationRunRequest run, IntegrationRun result,
+        IReadOnlyDictionary<string, string> secrets, CancellationToken ct)
+    {
+        var timeout = TimeSpan.FromSeconds(config.TimeoutSeconds);
+        var budget = TimeSpan.FromTicks(Math.Min(_options.InlineBudget.Ticks, timeout.Ticks * Math.Max(1, run.Attempts)));
+        var budgetStart = _clock.GetTimestamp();
+        var oauth = OAuthSettings(config, context, secrets, result);
+        var refreshed = false;
+        for (var i = 0; i < run.Attempts; i++)
+        {
+            var attempt = run.FirstAttempt + i;
+            var started = _clock.GetUtcNow();
+            string? token = null;
+            if (oauth is not null)
+            {
+                (token, var tokenError) = await _tokens.GetAsync(oauth, forceRefresh: false, timeout, ct);
+                result.Masker.Add(token);
+                if (tokenError is not null)
+                {
+                    result.Error = result.Masker.Apply(tokenError);
+                    result.Retryable = true;
+                    result.Records.Add(Record(context, run, result, attempt, started, null));
+                    return;
+                }
+            }
+
+            var response = await _http.SendAsync(CreateMessage(result.Request, token, run.ExecutionId), new OutboundOptions { Timeout = timeout, MaxResponseBytes = _options.MaxResponseBytes }, ct);
+            if (response.Status == 401 && oauth is not null && !refreshed)
+            {
+                // One refresh on 401: the partner may have revoked the cached token early.
+                refreshed = true;
+                (token, _) = await _tokens.GetAsync(oauth, forceRefresh: true, timeout, ct);
+                result.Masker.Add(token);
+                response = await _http.SendAsync(CreateMessage(result.Request, token, run.ExecutionId), new OutboundOptions { Timeout = timeout, MaxResponseBytes = _options.MaxResponseBytes }, ct);
+            }
+
+            result.Response = response;
+            result.LastAttempt = attempt;
+            result.Retryable = IsRetryable(response);
+            result.Error = response.ErrorKind != OutboundErrorKind.None ? result.Masker.Apply(response.Error)
+                : !(StatusRanges.TryParse(config.SuccessStatus, out var ranges, out _) ? ranges : StatusRanges.Default).Contains(response.Status) ? $"HTTP {response.Status}"
+                : null;
+            result.Outcome = result.Error is null ? IntegrationBlock.Success : IntegrationBlock.Failure;
+            result.Records.Add(Record(context, run, result, attempt, started, response));
+            if (!result.Retryable || i == run.Attempts - 1)
+            {
+                return;
+            }
+
+            var elapsed = _clock.GetElapsedTime(budgetStart);
+            var delay = response.RetryAfter is { } retryAfter && retryAfter > TimeSpan.Zero ? retryAfter : _options.InlineBackoff * Math.Pow(2, i);
+            if (elapsed + delay + TimeSpan.FromMilliseconds(50) >= budget)
+            {
+                result.Warnings.Add($"no more inline tries: waiting {delay.TotalSeconds:0.##} s would exceed the inline budget of {budget.TotalSeconds:0.##} s");
+                return;
+            }
+
+            await Task.Delay(delay, _clock, ct);
+        }
+    }
+
+    private static bool IsRetryable(OutboundResponse response) => response.ErrorKind switch
+    {
+        OutboundErrorKind.Timeout or OutboundErrorKind.Connection => true,
+        OutboundErrorKind.None => response.Status is 408 or 429 or >= 500,
+        _ => false,
+    };
+
+    private HttpRequestMessage CreateMessage(BuiltRequest built, string? oauthToken, string executionId)
+    {
+        var message = new HttpRequestMessage(new HttpMethod(built.Method), built.Url);
+        foreach (var (name, value) in built.Headers)
+        {
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        if (oauthToken is not null)
+        {
+            message.Headers.TryAddWithoutValidation("Authorization", "Bearer " + oauthToken);
+        }
+
+        if (!string.IsNullOrEmpty(_options.IdempotencyHeader) && !message.Headers.Contains(_options.IdempotencyHeader))
+        {
+            message.Headers.TryAddWithoutValidation(_options.IdempotencyHeader, executionId);
+        }
+
+        if (built.BodyText is not null)
+        {
+            message.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(built.BodyText));
+            message.Content.Headers.TryAddWithoutValidation("Content-Type", built.ContentType ?? RequestBuilder.JsonContentType);
+        }
+
+        return message;
+    }
+
+    private static OAuthTokenCache.Settings? OAuthSettings(IntegrationConfig config, IBlockContext context, IReadOnlyDictionary<string, string> secrets, IntegrationRun result)
+    {
+        if (!string.Equals(config.Auth?.Type, "oauth2-client-credentials", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var scope = new TemplateScope { Contact = context.CreateScope().Contact, Vars = context.Vars, Secrets = n => secrets.TryGetValue(n, out var v) ? v : null };
+        string Render(string? template) => string.IsNullOrEmpty(template) ? "" : context.Templates.Render(context.Templates.Parse(template), scope).Text;
+        var settings = new OAuthTokenCache.Settings(Render(config.Auth!.TokenUrl), Render(config.Auth.ClientId), Render(config.Auth.ClientSecret), Render(config.Auth.Scope));
+        result.Masker.Add(settings.ClientSecret);
+        return settings;
+    }
+
+    private void ReadResponse(IntegrationConfig config, IntegrationRun result, OutboundResponse response)
+    {
+        var text = Decode(response);
+        object? body = text;
+        response.Headers.TryGetValue("content-type", out var contentType);
+        var declaredJson = contentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true;
+        var trimmed = text.AsSpan().TrimStart();
+        if (declaredJson || (trimmed.Length > 0 && (trimmed[0] == '{' || trimmed[0] == '[')))
+        {
+            try
+            {
+                body = text.Length == 0 ? null : JsonPlain.ToPlain(JsonPlain.Parse(text));
+            }
+            catch (JsonException ex)
+            {
+                body = text;
+                if (declaredJson)
+                {
+                    result.Error ??= $"the response says it is JSON but does not parse: {ex.Message}";
+                    result.Outcome = IntegrationBlock.Failure;
+                    result.Retryable = false;
+                }
+            }
+        }
+
+        result.ResponseData = new Dictionary<string, object?>
+        {
+            ["status"] = (long)response.Status,
+            ["headers"] = response.Headers.ToDictionary(h => h.Key, h => (object?)h.Value, StringComparer.Ordinal),
+            ["body"] = body,
+            ["text"] = text,
+            ["elapsedMs"] = Math.Round(response.Elapsed.TotalMilliseconds, 1),
+            ["error"] = result.Error,
+        };
+    }
+
+    private static string Decode(OutboundResponse response)
+    {
+        if (response.Body.Length == 0)
+        {
+            return "";
+        }
+
+        Encoding encoding = Encoding.UTF8;
+        if (response.Headers.TryGetValue("content-type", out var type) && type.Split("charset=", 2) is [_, var charset])
+        {
+            try
+            {
+                encoding = Encoding.GetEncoding(charset.Trim().Trim('"', ';'));
+            }
+            catch (ArgumentException)
+            {
+            }
+        }
+
+        // Invalid bytes become U+FFFD rather than failing: the admin still sees what came back.
+        return encoding.GetString(response.Body);
+    }
+
+    private void MapResponse(IBlockContext context, IntegrationConfig config, IntegrationRun result, TemplateScope requestScope)
+    {
+        var body = result.ResponseData!["body"];
+        string? scriptMessage = null;
+        if (!string.IsNullOrWhiteSpace(config.Script))
+        {
+            var script = Scripts.Run(config.Script, new ScriptInput(result.MaskPlain(result.ResponseData), requestScope.Contact, context.Vars), context.CancellationToken);
+            result.ScriptLog = script.Log.Select(result.Masker.Apply).ToList();
+            if (!script.Succeeded)
+            {
+                result.Outcome = IntegrationBlock.Failure;
+                result.Error = "script: " + result.Masker.Apply(script.Error);
+                result.Retryable = false;
+                return;
+            }
+
+            if (script.Outcome is { } outcome)
+            {
+                result.Outcome = outcome;
+                result.Error = outcome == IntegrationBlock.Failure ? result.Error ?? "the script returned 'failure'" : null;
+            }
+
+            scriptMessage = script.Message;
+            foreach (var (key, value) in script.FieldsSet)
+            {
+                SaveField(context, result, key, value, "script setField");
+            }
+
+            foreach (var (key, value) in script.VarsSet)
+            {
+                result.VarsToSave[key] = value;
+            }
+        }
+
+        if (result.Outcome != IntegrationBlock.Success)
+        {
+            return;
+        }
+
+        result.Retryable = false;
+        for (var i = 0; i < (config.Save?.Count ?? 0); i++)
+        {
+            var row = config.Save![i];
+            if (!DataPath.TryParse(row.Path, out var path, out var pathError))
+            {
+                result.Warnings.Add($"config.save[{i}].path: {pathError}");
+                continue;
+            }
+
+            if (!path.TryRead(body, out var value))
+            {
+                result.Warnings.Add($"config.save[{i}]: no value at '{row.Path}' in the response body");
+                continue;
+            }
+
+            if (!string.IsNullOrEmpty(row.Field))
+            {
+                SaveField(context, result, row.Field, value, $"config.save[{i}]");
+            }
+            else if (!string.IsNullOrEmpty(row.Var))
+            {
+                result.VarsToSave[row.Var] = value;
+            }
+        }
+
+        var messageTemplate = scriptMessage ?? config.Message;
+        if (!string.IsNullOrEmpty(messageTemplate))
+        {
+            var contact = new Dictionary<string, object?>(requestScope.Contact);
+            foreach (var (key, value) in result.FieldsToSave)
+            {
+                contact[key] = context.FieldCatalog.ToTyped(key, value);
+            }
+
+            var vars = new Dictionary<string, object?>(context.Vars);
+            foreach (var (key, value) in result.VarsToSave)
+            {
+                vars[key] = value;
+            }
+
+            // Messages never see secrets: the scope has none, so a template naming one fails instead of leaking it.
+            var rendered = context.Templates.Render(context.Templates.Parse(messageTemplate), new TemplateScope { Contact = contact, Vars = vars, Response = result.ResponseData });
+            result.Warnings.AddRange(rendered.Warnings);
+            if (rendered.Succeeded)
+            {
+                result.Message = result.Masker.Apply(rendered.Text);
+            }
+            else
+            {
+                result.Warnings.Add("message: " + rendered.Error);
+            }
+        }
+    }
+
+    private static void SaveField(IBlockContext context, IntegrationRun result, string key, object? value, string source)
+    {
+        var normalized = context.FieldCatalog.Normalize(key, value is null ? null : JsonPlain.ToText(value));
+        if (normalized.IsValid)
+        {
+            result.FieldsToSave[key] = normalized.Value;
+        }
+        else
+        {
+            result.Warnings.Add($"{source}: the value for field '{key}' was not stored: {normalized.Error}");
+        }
+    }
+
+    private static async Task ApplyAsync(IBlockContext context, IntegrationRun result)
+    {
+        if (result.ResponseData is not null)
+        {
+            context.SetResponse(result.ResponseData);
+        }
+
+        foreach (var (key, value) in result.FieldsToSave)
+        {
+            context.SetField(key, value);
+        }
+
+        foreach (var (key, value) in result.VarsToSave)
+        {
+            context.SetVar(key, value);
+        }
+
+        if (result.Outcome == IntegrationBlock.Success && !string.IsNullOrEmpty(result.Message) && context.Mode != BlockRunMode.Test)
+        {
+            await context.SendAsync(result.Message, context.CancellationToken);
+        }
+    }
+
+    private ExecutionRecord Record(IBlockContext context, IntegrationRunRequest run, IntegrationRun result, int attempt, DateTimeOffset started, OutboundResponse? response) => new()
+    {
+        Id = run.ExecutionId,
+        Kind = run.Kind,
+        Attempt = attempt,
+        FlowId = context.Mode == BlockRunMode.Test ? null : context.FlowId,
+        FlowVersion = context.Mode == BlockRunMode.Test ? null : context.FlowVersion,
+        BlockId = context.Mode == BlockRunMode.Test ? null : context.BlockId,
+        ContactId = context.Mode == BlockRunMode.Test ? null : context.ContactId,
+        JobId = run.JobId,
+        StartedAt = started,
+        DurationMs = Math.Round(response?.Elapsed.TotalMilliseconds ?? (_clock.GetUtcNow() - started).TotalMilliseconds, 1),
+        Outcome = result.Outcome,
+        Error = result.Error,
+        Warnings = result.Warnings.ToList(),
+        Request = result.MaskedRequest(),
+        Response = response is null ? null : new Dictionary<string, object?>
+        {
+            ["status"] = response.Status,
+            ["headers"] = response.Headers.ToDictionary(h => h.Key, h => (object?)result.Masker.Apply(h.Value), StringComparer.Ordinal),
+            ["body"] = JsonPlain.Truncate(result.Masker.Apply(Decode(response)), _options.HistoryBodyBytes),
+            ["elapsedMs"] = Math.Round(response.Elapsed.TotalMilliseconds, 1),
+            ["error"] = result.Masker.Apply(response.Error),
+        },
+        IdempotencyKey = string.IsNullOrEmpty(_options.IdempotencyHeader) ? null : run.ExecutionId,
+    };
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+namespace BotFlow.Plugins.Integration;
+
+/// <summary>Newtonsoft JSON to and from the plain data (dictionaries, lists, scalars) that contexts, templates and scripts share.</summary>
+public static class JsonPlain
+{
+    public const int MaxDepth = 64;
+
+    public static JToken Parse(string text)
+    {
+        using var reader = new JsonTextReader(new StringReader(text))
+        {
+            MaxDepth = MaxDepth, DateParseHandling = DateParseHandling.None, FloatParseHandling = FloatParseHandling.Decimal,
+        };
+        var token = JToken.ReadFrom(reader);
+        while (reader.Read())
+        {
+            if (reader.TokenType != JsonToken.Comment)
+            {
+                throw new JsonReaderException($"unexpected content after the JSON value at line {reader.LineNumber}, position {reader.LinePosition}");
+            }
+        }
+
+        return token;
+    }
+
+    public static object? ToPlain(JToken? token)
+    {
+        switch (token)
+        {
+            case null:
+                return null;
+            case JObject o:
+                var map = new Dictionary<string, object?>(o.Count, StringComparer.Ordinal);
+                foreach (var p in o.Properties())
+                {
+                    map[p.Name] = ToPlain(p.Value);
+                }
+
+                return map;
+            case JArray a:
+                var list = new List<object?>(a.Count);
+                foreach (var item in a)
+                {
+                    list.Add(ToPlain(item));
+                }
+
+                return list;
+            case JValue { Type: JTokenType.Null or JTokenType.Undefined }:
+                return null;
+            case JValue { Type: JTokenType.Integer } v:
+                return v.Value is System.Numerics.BigInteger big ? (object)(double)big : Convert.ToInt64(v.Value, CultureInfo.InvariantCulture);
+            case JValue { Type: JTokenType.Float or JTokenType.Boolean } v:
+                return v.Value;
+            case JValue v:
+                return Convert.ToString(v.Value, CultureInfo.InvariantCulture);
+            default:
+                return token.ToString(Formatting.None);
+        }
+    }
+
+    public static JToken? FromPlain(object? value) => value switch
+    {
+        null => JValue.CreateNull(),
+        JToken token => token,
+        IReadOnlyDictionary<string, object?> map => new JObject(map.Select(p => new JProperty(p.Key, FromPlain(p.Value)))),
+        IDictionary<string, object?> map => new JObject(map.Select(p => new JProperty(p.Key, FromPlain(p.Value)))),
+        string s => new JValue(s),
+        System.Collections.IEnumerable list => new JArray(list.Cast<object?>().Select(FromPlain)),
+        _ => new JValue(value),
+    };
+
+    /// <summary>Text of a value for a field or header: strings as they are, numbers invariant, booleans lower-case, the rest compact JSON.</summary>
+    public static string ToText(object? value) => value switch
+    {
+        null => "",
+        string s => s,
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => FromPlain(value)!.ToString(Formatting.None),
+    };
+
+    public static string Compact(object? value) => FromPlain(value)!.ToString(Formatting.None);
+
+    /// <summary>Cuts text at <paramref name="maxBytes"/> of UTF-8, marking the cut.</summary>
+    public static string Truncate(string text, int maxBytes)
+    {
+        if (Encoding.UTF8.GetMaxByteCount(text.Length) <= maxBytes || Encoding.UTF8.GetByteCount(text) <= maxBytes)
+        {
+            return text;
+        }
+
+        var chars = Math.Min(text.Length, maxBytes);
+        while (chars > 0 && Encoding.UTF8.GetByteCount(text.AsSpan(0, chars)) > maxBytes)
+        {
+            chars = chars * 9 / 10;
+        }
+
+        return text[..chars] + $"… [truncated, {Encoding.UTF8.GetByteCount(text)} bytes in all]";
+    }
+}

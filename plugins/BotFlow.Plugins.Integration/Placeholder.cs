@@ -1,1 +1,0 @@
-namespace BotFlow.Plugins.Integration; internal static class Placeholder { }

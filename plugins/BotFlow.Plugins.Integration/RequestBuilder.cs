@@ -1,0 +1,226 @@
+using System.Text;
+using BotFlow.Plugins.Integration.Body;
+using BotFlow.Sdk.Fields;
+using BotFlow.Sdk.Templates;
+using Newtonsoft.Json;
+
+namespace BotFlow.Plugins.Integration;
+
+/// <summary>The request an integration will send, rendered, with every problem found while building it.</summary>
+public sealed class BuiltRequest
+{
+    public string Method { get; set; } = "GET";
+    public string Url { get; set; } = "";
+    public List<KeyValuePair<string, string>> Headers { get; } = [];
+    public string? BodyText { get; set; }
+    public string? ContentType { get; set; }
+
+    /// <summary>The body as the editor shows it: the JSON built from the rows (plain data), the form pairs, or the text.</summary>
+    public object? BodyPreview { get; set; }
+
+    public List<string> Errors { get; } = [];
+    public List<string> Warnings { get; } = [];
+    public bool IsValid => Errors.Count == 0;
+}
+
+/// <summary>Renders a config into a request: templates over contact, vars, response and secrets; bracket-key body rows; auth headers.</summary>
+public static class RequestBuilder
+{
+    public const string JsonContentType = "application/json; charset=utf-8";
+    public const string FormContentType = "application/x-www-form-urlencoded";
+
+    private static readonly HashSet<string> BodyMethods = new(StringComparer.OrdinalIgnoreCase) { "POST", "PUT", "PATCH", "DELETE" };
+
+    public static readonly IReadOnlyList<string> Methods = ["GET", "POST", "PATCH", "PUT", "DELETE"];
+
+    public static bool SendsBody(string method) => BodyMethods.Contains(method);
+
+    public static BuiltRequest Build(IntegrationConfig config, ITemplateEngine templates, TemplateScope scope, IFieldCatalog fields,
+        IReadOnlyDictionary<string, string> contactFields, SecretMasker masker)
+    {
+        var built = new BuiltRequest { Method = config.Method.Trim().ToUpperInvariant() };
+        string Render(string? template, string path)
+        {
+            if (string.IsNullOrEmpty(template))
+            {
+                return "";
+            }
+
+            var result = templates.Render(templates.Parse(template), scope);
+            foreach (var warning in result.Warnings)
+            {
+                built.Warnings.Add($"{path}: {warning}");
+            }
+
+            if (!result.Succeeded)
+            {
+                built.Errors.Add($"{path}: {masker.Apply(result.Error)}");
+            }
+
+            return result.Text;
+        }
+
+        var url = Render(config.Url, "config.url").Trim();
+        if (config.Query is { Count: > 0 } query)
+        {
+            var builder = new StringBuilder(url);
+            var separator = url.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+            for (var i = 0; i < query.Count; i++)
+            {
+                var value = Render(query[i].Value, $"config.query[{i}].value");
+                builder.Append(separator).Append(Uri.EscapeDataString(query[i].Key.Trim())).Append('=').Append(Uri.EscapeDataString(value));
+                separator = '&';
+            }
+
+            url = builder.ToString();
+        }
+
+        built.Url = url;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            if (built.Errors.Count == 0)
+            {
+                built.Errors.Add($"config.url: '{masker.Apply(url)}' is not an absolute http or https URL");
+            }
+        }
+
+        for (var i = 0; i < (config.Headers?.Count ?? 0); i++)
+        {
+            var header = config.Headers![i];
+            var name = header.Key.Trim();
+            var value = Render(header.Value, $"config.headers[{i}].value");
+            if (name.Length == 0 || name.Any(c => c <= ' ' || c >= 127 || c == ':'))
+            {
+                built.Errors.Add($"config.headers[{i}].key: '{name}' is not a valid header name");
+                continue;
+            }
+
+            if (value.Contains('\r') || value.Contains('\n'))
+            {
+                built.Errors.Add($"config.headers[{i}].value: a header value cannot contain line breaks");
+                continue;
+            }
+
+            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+            {
+                built.ContentType = value;
+            }
+            else
+            {
+                built.Headers.Add(new(name, value));
+            }
+        }
+
+        AddAuth(config.Auth, built, Render, masker);
+        if (SendsBody(built.Method))
+        {
+            BuildBody(config, built, Render, fields, contactFields);
+        }
+
+        return built;
+    }
+
+    private static void AddAuth(AuthConfig? auth, BuiltRequest built, Func<string?, string, string> render, SecretMasker masker)
+    {
+        switch (auth?.Type?.Trim().ToLowerInvariant())
+        {
+            case null or "":
+                return;
+            case "bearer":
+                var token = render(auth.Token, "config.auth.token");
+                masker.Add(token);
+                built.Headers.Add(new("Authorization", "Bearer " + token));
+                return;
+            case "basic":
+                var user = render(auth.Username, "config.auth.username");
+                var password = render(auth.Password, "config.auth.password");
+                masker.Add(password);
+                var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
+                masker.Add(encoded);
+                built.Headers.Add(new("Authorization", "Basic " + encoded));
+                return;
+            case "oauth2-client-credentials":
+                // The token is fetched by the runner (it needs the network); rendering the settings here reports template errors.
+                render(auth.TokenUrl, "config.auth.tokenUrl");
+                masker.Add(render(auth.ClientSecret, "config.auth.clientSecret"));
+                return;
+            default:
+                built.Errors.Add($"config.auth.type: '{auth.Type}' is not bearer, basic or oauth2-client-credentials");
+                return;
+        }
+    }
+
+    private static void BuildBody(IntegrationConfig config, BuiltRequest built, Func<string?, string, string> render, IFieldCatalog fields, IReadOnlyDictionary<string, string> contactFields)
+    {
+        var contentType = built.ContentType;
+        var isForm = contentType?.StartsWith(FormContentType, StringComparison.OrdinalIgnoreCase) == true;
+        var isJson = contentType is null || contentType.Contains("json", StringComparison.OrdinalIgnoreCase);
+
+        if (!string.IsNullOrEmpty(config.BodyTemplate))
+        {
+            var text = render(config.BodyTemplate, "config.bodyTemplate");
+            built.BodyText = text;
+            built.ContentType ??= JsonContentType;
+            if (isJson)
+            {
+                try
+                {
+                    built.BodyPreview = JsonPlain.ToPlain(JsonPlain.Parse(text));
+                }
+                catch (JsonException ex)
+                {
+                    built.Errors.Add($"config.bodyTemplate: the rendered body is not valid JSON: {ex.Message}");
+                }
+            }
+            else
+            {
+                built.BodyPreview = text;
+            }
+
+            return;
+        }
+
+        if (config.Body is not { Count: > 0 } body)
+        {
+            return;
+        }
+
+        var rows = new BodyRow[body.Count];
+        for (var i = 0; i < body.Count; i++)
+        {
+            var row = body[i];
+            if (!string.IsNullOrEmpty(row.Field))
+            {
+                contactFields.TryGetValue(row.Field, out var raw);
+                rows[i] = row.Type is null
+                    ? new BodyRow(row.Key, null, null, fields.ToTyped(row.Field, raw), IsField: true)
+                    : new BodyRow(row.Key, raw, row.Type);
+            }
+            else
+            {
+                rows[i] = new BodyRow(row.Key, render(row.Value, $"config.body[{i}].value"), row.Type);
+            }
+        }
+
+        if (isForm)
+        {
+            var pairs = BodyBuilder.BuildForm(rows);
+            built.BodyText = string.Join('&', pairs.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
+            built.BodyPreview = pairs.Select(p => (object?)new Dictionary<string, object?> { ["key"] = p.Key, ["value"] = p.Value }).ToList();
+            return;
+        }
+
+        var result = BodyBuilder.Build(rows);
+        foreach (var error in result.Errors)
+        {
+            built.Errors.Add($"config.body[{error.Row}]: {error.Message}");
+        }
+
+        if (result.Succeeded)
+        {
+            built.BodyText = result.Body.ToString(Formatting.None);
+            built.BodyPreview = JsonPlain.ToPlain(result.Body);
+            built.ContentType ??= JsonContentType;
+        }
+    }
+}

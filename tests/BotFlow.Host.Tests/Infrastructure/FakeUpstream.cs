@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Newtonsoft.Json.Linq;
+
+namespace BotFlow.Host.Tests.Infrastructure;
+
+/// <summary>
+/// A real HTTP server on 127.0.0.1 with the two partner APIs of shared/spec/examples: it checks the token and the exact
+/// nested body shape like the real partner would, records every request, and can be told to misbehave for a while.
+/// </summary>
+public sealed class FakeUpstream : IAsyncDisposable
+{
+    public const string BoletoToken = "tok-boleto-9f8e7d6c";
+    public const string RdToken = "tok-rd-1a2b3c4d5e";
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<Func<HttpContext, Task<bool>>> _overrides = new();
+
+    public sealed record Received(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body);
+
+    public ConcurrentQueue<Received> Requests { get; } = new();
+
+    private FakeUpstream(WebApplication app) => _app = app;
+
+    public string BaseUrl { get; private set; } = "";
+
+    public static async Task<FakeUpstream> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var upstream = new FakeUpstream(app);
+        app.Use(async (context, next) =>
+        {
+            context.Request.EnableBuffering();
+            var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
+            context.Request.Body.Position = 0;
+            upstream.Requests.Enqueue(new Received(context.Request.Method, context.Request.Path, context.Request.QueryString.Value ?? "",
+                context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()), body));
+            if (upstream._overrides.TryDequeue(out var behaviour) && await behaviour(context))
+            {
+                return;
+            }
+
+            await next();
+        });
+        app.MapPost("/boletos/segunda-via", Boleto);
+        app.MapPost("/api/v1/deals", Deal);
+        app.MapPost("/oauth/token", async context =>
+        {
+            var form = await context.Request.ReadFormAsync();
+            if (form["client_id"] != "bot" || form["client_secret"] != "client-secret-xyz")
+            {
+                context.Response.StatusCode = 401;
+                return;
+            }
+
+            await context.Response.WriteAsJsonAsync(new { access_token = "oauth-access-" + Guid.NewGuid().ToString("N")[..8], expires_in = 3600, token_type = "Bearer" });
+        });
+        app.MapGet("/echo-auth", async context => await context.Response.WriteAsJsonAsync(new { authorization = context.Request.Headers.Authorization.ToString() }));
+        app.MapGet("/large", async context =>
+        {
+            context.Response.ContentType = "application/json";
+            var chunk = new string('x', 64 * 1024);
+            await context.Response.WriteAsync("{\"data\":\"");
+            for (var i = 0; i < 32; i++)
+            {
+                await context.Response.WriteAsync(chunk);
+            }
+
+            await context.Response.WriteAsync("\"}");
+        });
+        app.MapGet("/redirect/{n:int}", (int n) => n == 0 ? Results.Json(new { arrived = true }) : Results.Redirect($"/redirect/{n - 1}"));
+        await app.StartAsync();
+        upstream.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return upstream;
+    }
+
+    /// <summary>The next <paramref name="times"/> requests get this answer instead of the normal one.</summary>
+    public void Next(int times, int status, string body = "", string contentType = "application/json", TimeSpan? delay = null, string? retryAfter = null)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            _overrides.Enqueue(async context =>
+            {
+                if (delay is { } wait)
+                {
+                    await Task.Delay(wait, context.RequestAborted);
+                }
+
+                context.Response.StatusCode = status;
+                context.Response.ContentType = contentType;
+                if (retryAfter is not null)
+                {
+                    context.Response.Headers.RetryAfter = retryAfter;
+                }
+
+                await context.Response.WriteAsync(body);
+                return true;
+            });
+        }
+    }
+
+    public string Rewrite(string flowJson) => flowJson.Replace("http://127.0.0.1:18080", BaseUrl, StringComparison.Ordinal);
+
+    private static async Task Boleto(HttpContext context)
+    {
+        if (context.Request.Headers.Authorization != $"Bearer {BoletoToken}")
+        {
+            context.Response.StatusCode = 401;
+            await context.Response.WriteAsJsonAsync(new { error = "invalid token" });
+            return;
+        }
+
+        var body = JObject.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync());
+        var cpf = (string?)body.SelectToken("customer.cpf");
+        var shapeOk = body.Properties().Select(p => p.Name).SequenceEqual(["customer", "contacts", "source"])
+                      && body["customer"] is JObject { Count: 2 } customer && customer["name"]?.Type == JTokenType.String && cpf is { Length: 11 }
+                      && body["contacts"] is JArray { Count: 1 } contacts && contacts[0] is JObject contact && contact["name"]?.Type == JTokenType.String
+                      && contact["emails"] is JArray { Count: 1 } emails && emails[0]["email"] is not null
+                      && (string?)body["source"] == "bot";
+        if (!shapeOk)
+        {
+            context.Response.StatusCode = 422;
+            await context.Response.WriteAsJsonAsync(new { error = "unexpected body shape", received = body });
+            return;
+        }
+
+        await context.Response.WriteAsJsonAsync(new { data = new { url = $"https://pay.example/b/{cpf}", amount = 123.45m } });
+    }
+
+    private static async Task Deal(HttpContext context)
+    {
+        if (context.Request.Query["token"] != RdToken)
+        {
+            context.Response.StatusCode = 401;
+            await context.Response.WriteAsJsonAsync(new { error = "invalid token" });
+            return;
+        }
+
+        var body = JObject.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync());
+        var shapeOk = body.Properties().Select(p => p.Name).SequenceEqual(["deal", "contacts", "deal_source"])
+                      && body.SelectToken("deal.name")?.Type == JTokenType.String
+                      && body.SelectToken("contacts[0].name")?.Type == JTokenType.String
+                      && body.SelectToken("contacts[0].emails[0].email") is not null
+                      && body.SelectToken("contacts[0].phones[0].phone") is not null
+                      && body.SelectToken("deal_source._id")?.Type == JTokenType.String;
+        if (!shapeOk)
+        {
+            context.Response.StatusCode = 422;
+            await context.Response.WriteAsJsonAsync(new { error = "unexpected body shape", received = body });
+            return;
+        }
+
+        await context.Response.WriteAsJsonAsync(new { _id = "deal-" + Guid.NewGuid().ToString("N")[..10], name = (string?)body.SelectToken("deal.name") });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
