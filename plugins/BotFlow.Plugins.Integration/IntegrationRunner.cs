@@ -409,7 +409,8 @@ public sealed class IntegrationRunner
     {
         if (result.ResponseData is not null)
         {
-            context.SetResponse(result.ResponseData);
+            // Stored with the conversation and shown to later blocks: a partner echoing our token must not leak it.
+            context.SetResponse(result.MaskPlain(result.ResponseData));
         }
 
         foreach (var (key, value) in result.FieldsToSave)

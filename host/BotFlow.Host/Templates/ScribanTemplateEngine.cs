@@ -114,6 +114,15 @@ public sealed class ScribanTemplateEngine : ITemplateEngine
             return ParsedTemplate.Failed(source, new TemplateError(1, 1, $"template is longer than {_options.MaxSourceLength} characters"));
         }
 
+        // Scriban accepts a template that ends inside a code block; for an admin that is almost always a typo.
+        var lastOpen = source.LastIndexOf("{{", StringComparison.Ordinal);
+        if (lastOpen >= 0 && source.IndexOf("}}", lastOpen + 2, StringComparison.Ordinal) < 0)
+        {
+            var line = source.AsSpan(0, lastOpen).Count('\n') + 1;
+            var column = lastOpen - (source.LastIndexOf('\n', Math.Max(0, lastOpen - 1)) + 1) + 1;
+            return ParsedTemplate.Failed(source, new TemplateError(line, column, "'{{' is not closed with '}}'"));
+        }
+
         var (scriban, placeholders) = Placeholders.Rewrite(source);
         if (placeholders.Count == 0 && !source.Contains("{{", StringComparison.Ordinal))
         {

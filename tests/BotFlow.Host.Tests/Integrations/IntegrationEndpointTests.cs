@@ -1,0 +1,213 @@
+using System.Net;
+using BotFlow.Host.Tests.Infrastructure;
+using Newtonsoft.Json.Linq;
+using static BotFlow.Host.Tests.Infrastructure.BotFlowApp;
+
+namespace BotFlow.Host.Tests.Integrations;
+
+public sealed class IntegrationEndpointTests
+{
+    private static string BoletoConfig(string baseUrl) => $$$"""
+    {
+      "method": "POST",
+      "url": "{{{baseUrl}}}/boletos/segunda-via",
+      "headers": [ { "key": "Content-Type", "value": "application/json" }, { "key": "Authorization", "value": "Bearer {{ secrets.boleto_token }}" } ],
+      "body": [
+        { "key": "customer[name]", "field": "name" },
+        { "key": "customer[cpf]", "field": "cpf" },
+        { "key": "contacts[0][name]", "field": "name" },
+        { "key": "contacts[0][emails][0][email]", "field": "email" },
+        { "key": "source", "value": "bot" }
+      ],
+      "save": [ { "field": "boleto_url", "path": "data[url]" }, { "var": "amount", "path": "data[amount]" } ],
+      "message": "Seu boleto: {data[url]}"
+    }
+    """;
+
+    [Fact]
+    public async Task Preview_builds_the_json_from_the_rows_with_sample_fields_and_masks_secrets()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var app = new BotFlowApp();
+        await Samples.InstallAsync(app, upstream, "segunda-via-boleto");
+
+        var preview = await ReadAsync(await app.CreateClient().PostAsync("/api/integrations/preview", Json($$"""
+            { "config": {{BoletoConfig(upstream.BaseUrl)}}, "fields": { "name": "Ana", "cpf": "529.982.247-25", "email": "ana@example.com" } }
+            """)), expectSuccess: true);
+
+        Assert.Equal("POST", (string?)preview["method"]);
+        Assert.Equal("""{"customer":{"name":"Ana","cpf":"52998224725"},"contacts":[{"name":"Ana","emails":[{"email":"ana@example.com"}]}],"source":"bot"}""",
+            preview["body"]!.ToString(Newtonsoft.Json.Formatting.None));
+        Assert.Equal("Bearer ***", (string?)preview["headers"]!["Authorization"]);
+        Assert.Empty(preview["errors"]!);
+        Assert.Empty(upstream.Requests);
+    }
+
+    [Fact]
+    public async Task Preview_reports_every_error_at_the_row_it_names()
+    {
+        using var app = new BotFlowApp();
+
+        var preview = await ReadAsync(await app.CreateClient().PostAsync("/api/integrations/preview", Json("""
+            { "config": { "method": "POST", "url": "http://127.0.0.1:1/x",
+                "body": [ { "key": "deal[name", "value": "x" }, { "key": "a", "field": "nao_existe" }, { "key": "b", "value": "{{ if }}" } ] } }
+            """)), expectSuccess: true);
+
+        var errors = preview["errors"]!.Select(e => (string)e!).ToList();
+        Assert.Contains(errors, e => e.StartsWith("config.body[0].key: malformed", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("config.body[1].field:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("config.body[2].value: template error at line 1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Test_runs_the_request_for_real_and_changes_no_contact()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var app = new BotFlowApp();
+        await Samples.InstallAsync(app, upstream, "segunda-via-boleto");
+
+        var result = await ReadAsync(await app.CreateClient().PostAsync("/api/integrations/test", Json($$"""
+            { "config": {{BoletoConfig(upstream.BaseUrl)}}, "fields": { "name": "Ana", "cpf": "52998224725", "email": "ana@example.com" } }
+            """)), expectSuccess: true);
+
+        Assert.Equal(200, (int)result["response"]!["status"]!);
+        Assert.Equal("https://pay.example/b/52998224725", (string?)result["response"]!["body"]!["data"]!["url"]);
+        Assert.Equal("application/json; charset=utf-8", (string?)result["response"]!["headers"]!["content-type"]);
+        Assert.True((double)result["response"]!["elapsedMs"]! > 0);
+        Assert.Equal("success", (string?)result["outcome"]);
+        Assert.Equal("Seu boleto: https://pay.example/b/52998224725", (string?)result["message"]);
+        Assert.Equal("https://pay.example/b/52998224725", (string?)result["saved"]!["fields"]!["boleto_url"]);
+        Assert.Equal(123.45m, (decimal)result["saved"]!["vars"]!["amount"]!);
+        Assert.Equal("Bearer ***", (string?)result["request"]!["headers"]!["Authorization"]);
+        Assert.Single(upstream.Requests);
+        Assert.Equal(HttpStatusCode.NotFound, (await app.CreateClient().GetAsync("/api/contacts/test-contact")).StatusCode);
+
+        var executions = (JArray)(await ReadAsync(await app.CreateClient().GetAsync("/api/executions"), expectSuccess: true))["items"]!;
+        Assert.Equal("test", (string?)Assert.Single(executions)["kind"]);
+    }
+
+    [Fact]
+    public async Task Test_reports_what_the_script_would_store_and_its_log()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var app = new BotFlowApp();
+        await Samples.InstallAsync(app, upstream, "segunda-via-boleto");
+        var config = JObject.Parse(BoletoConfig(upstream.BaseUrl));
+        config["script"] = "log('amount ' + response.body.data.amount); setVar('valor', response.body.data.amount * 2); return { outcome: 'success', message: 'Valor: ' + response.body.data.amount };";
+
+        var result = await ReadAsync(await app.CreateClient().PostAsync("/api/integrations/test",
+            Json(new JObject { ["config"] = config, ["fields"] = new JObject { ["name"] = "Ana", ["cpf"] = "52998224725", ["email"] = "a@b.co" } }.ToString())), expectSuccess: true);
+
+        Assert.Equal("Valor: 123.45", (string?)result["message"]);
+        Assert.Equal(246.9, (double)result["saved"]!["vars"]!["valor"]!, 3);
+        Assert.Equal(["amount 123.45"], result["scriptLog"]!.Select(l => (string)l!));
+    }
+
+    [Fact]
+    public async Task Executions_are_filtered_by_flow_contact_and_outcome()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var app = new BotFlowApp();
+        await Samples.InstallAsync(app, upstream, "segunda-via-boleto");
+        await app.SendAsync("segunda-via-boleto", "c-ok", "oi", new { name = "Ana", email = "a@b.co" });
+        await app.SendAsync("segunda-via-boleto", "c-ok", "52998224725");
+        upstream.Next(1, 404, """{"error":"not found"}""");
+        await app.SendAsync("segunda-via-boleto", "c-bad", "oi", new { name = "Bia", email = "b@b.co" });
+        await app.SendAsync("segunda-via-boleto", "c-bad", "52998224725");
+        var client = app.CreateClient();
+
+        var failures = (JArray)(await ReadAsync(await client.GetAsync("/api/executions?flowId=segunda-via-boleto&outcome=failure"), expectSuccess: true))["items"]!;
+        var forContact = (JArray)(await ReadAsync(await client.GetAsync("/api/executions?contactId=c-ok"), expectSuccess: true))["items"]!;
+        var badLimit = await client.GetAsync("/api/executions?limit=0");
+
+        Assert.Equal("c-bad", (string?)Assert.Single(failures)["contactId"]);
+        var ok = Assert.Single(forContact);
+        Assert.Equal("success", (string?)ok["outcome"]);
+        Assert.Equal("buscar-boleto", (string?)ok["blockId"]);
+        Assert.Equal(1, (int)ok["flowVersion"]!);
+        Assert.Equal(HttpStatusCode.BadRequest, badLimit.StatusCode);
+    }
+
+    [Fact]
+    public async Task Redirects_are_followed_up_to_five_times()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var app = new BotFlowApp();
+        var client = app.CreateClient();
+
+        var three = await ReadAsync(await client.PostAsync("/api/integrations/test", Json($$"""{ "config": { "method": "GET", "url": "{{upstream.BaseUrl}}/redirect/3" } }""")), expectSuccess: true);
+        var nine = await ReadAsync(await client.PostAsync("/api/integrations/test", Json($$"""{ "config": { "method": "GET", "url": "{{upstream.BaseUrl}}/redirect/9" } }""")), expectSuccess: true);
+
+        Assert.True((bool)three["response"]!["body"]!["arrived"]!);
+        Assert.Equal("failure", (string?)nine["outcome"]);
+        Assert.Contains("more than 5 redirects", (string?)nine["response"]!["error"]);
+    }
+
+    [Fact]
+    public async Task Oauth2_token_is_fetched_once_and_reused()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var app = new BotFlowApp();
+        (await app.CreateClient().PutAsync("/api/secrets/client_secret", Json("""{"value":"client-secret-xyz"}"""))).EnsureSuccessStatusCode();
+        var request = $$$"""
+            { "config": { "method": "GET", "url": "{{{upstream.BaseUrl}}}/echo-auth",
+              "auth": { "type": "oauth2-client-credentials", "tokenUrl": "{{{upstream.BaseUrl}}}/oauth/token", "clientId": "bot", "clientSecret": "{{ secrets.client_secret }}" } } }
+            """;
+
+        var first = await ReadAsync(await app.CreateClient().PostAsync("/api/integrations/test", Json(request)), expectSuccess: true);
+        var second = await ReadAsync(await app.CreateClient().PostAsync("/api/integrations/test", Json(request)), expectSuccess: true);
+
+        Assert.Equal("success", (string?)first["outcome"]);
+        Assert.Equal("success", (string?)second["outcome"]);
+        Assert.Equal(1, upstream.Requests.Count(r => r.Path == "/oauth/token"));
+        // The token is a secret too: masked in what the editor sees.
+        Assert.Equal("Bearer ***", (string?)second["response"]!["body"]!["authorization"]);
+    }
+
+    [Fact]
+    public async Task Basic_auth_is_sent_and_masked()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var app = new BotFlowApp();
+        (await app.CreateClient().PutAsync("/api/secrets/pwd", Json("""{"value":"p4ssw0rd!"}"""))).EnsureSuccessStatusCode();
+
+        var result = await ReadAsync(await app.CreateClient().PostAsync("/api/integrations/test", Json($$$"""
+            { "config": { "method": "GET", "url": "{{{upstream.BaseUrl}}}/echo-auth", "auth": { "type": "basic", "username": "bot", "password": "{{ secrets.pwd }}" } } }
+            """)), expectSuccess: true);
+
+        Assert.Equal("Basic " + Convert.ToBase64String("bot:p4ssw0rd!"u8.ToArray()), upstream.Requests.Single().Headers["authorization"]);
+        Assert.Equal("Basic ***", (string?)result["request"]!["headers"]!["Authorization"]);
+        Assert.Equal("Basic ***", (string?)result["response"]!["body"]!["authorization"]);
+    }
+
+    [Fact]
+    public async Task Form_urlencoded_mode_sends_the_rows_as_a_form_with_brackets_kept()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var app = new BotFlowApp();
+
+        await app.CreateClient().PostAsync("/api/integrations/test", Json($$$"""
+            { "config": { "method": "POST", "url": "{{{upstream.BaseUrl}}}/form",
+              "headers": [ { "key": "Content-Type", "value": "application/x-www-form-urlencoded" } ],
+              "body": [ { "key": "deal[name]", "value": "Lead {{ contact.name }}" }, { "key": "amount", "value": "10", "type": "number" } ] },
+              "fields": { "name": "Ana" } }
+            """));
+
+        var sent = upstream.Requests.Single();
+        Assert.Equal("deal%5Bname%5D=Lead%20Ana&amount=10", sent.Body);
+        Assert.StartsWith("application/x-www-form-urlencoded", sent.Headers["content-type"]);
+    }
+
+    [Fact]
+    public async Task Test_with_an_invalid_config_is_a_400_naming_each_problem()
+    {
+        using var app = new BotFlowApp();
+
+        var response = await app.CreateClient().PostAsync("/api/integrations/test", Json("""{ "config": { "method": "FETCH", "url": "" } }"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var paths = (await ReadAsync(response))["errors"]!.Select(e => (string)e["path"]!).ToList();
+        Assert.Contains("config.method", paths);
+        Assert.Contains("config.url", paths);
+    }
+}
