@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(BotFlow.Benchmarks.IntegrationBenchmarks).Assembly).Run(args);
