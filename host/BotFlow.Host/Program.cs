@@ -2,6 +2,7 @@ using BotFlow.Host.Contacts;
 using BotFlow.Host.Conversations;
 using BotFlow.Host.Executions;
 using BotFlow.Host.Integrations;
+using BotFlow.Host.Jobs;
 using BotFlow.Host.Secrets;
 using BotFlow.Host.Fields;
 using BotFlow.Host.Flows;
@@ -24,6 +25,7 @@ builder.Services
     .AddBotFlowConversations()
     .AddBotFlowSecrets()
     .AddBotFlowIntegrations()
+    .AddBotFlowJobs(builder.Configuration)
     .AddBotFlowHealth();
 
 var app = builder.Build();
@@ -41,6 +43,8 @@ api.MapContacts();
 api.MapSecrets();
 api.MapIntegrations();
 api.MapExecutions();
+api.MapRecurring();
+app.MapBotFlowJobs();
 app.MapBotFlowHealth();
 app.MapOpenApi().RequireAuthorization(Policies.Read);
 app.UseSwaggerUI(o =>

@@ -3,6 +3,7 @@ using BotFlow.Sdk.Blocks;
 using BotFlow.Sdk.Context;
 using BotFlow.Sdk.Data;
 using BotFlow.Sdk.Executions;
+using BotFlow.Sdk.Jobs;
 using BotFlow.Sdk.Validation;
 
 namespace BotFlow.Plugins.Integration;
@@ -10,9 +11,12 @@ namespace BotFlow.Plugins.Integration;
 /// <summary>Calls a partner REST API, maps its response into fields and variables, and answers the contact with values from it.</summary>
 [BlockType("integration", DisplayName = "Integration (REST API)", Description = "Calls an external REST API and uses its response.", Category = "Integrations")]
 [Exits(Success, Failure)]
-public sealed class IntegrationBlock(IntegrationRunner runner) : Block<IntegrationConfig>, ITestableBlock
+public sealed class IntegrationBlock(IntegrationRunner runner) : Block<IntegrationConfig>, ITestableBlock, IBackgroundBlock
 {
     public const string Success = "success", Failure = "failure";
+
+    /// <summary>Default delays between background tries (integration-block.md).</summary>
+    public static readonly IReadOnlyList<int> DefaultBackoff = [10, 60, 300, 1800, 7200];
 
     private static readonly HashSet<string> BodyTypes = new(StringComparer.OrdinalIgnoreCase) { "string", "number", "boolean", "null", "json" };
     private static readonly HashSet<string> AuthTypes = new(StringComparer.OrdinalIgnoreCase) { "bearer", "basic", "oauth2-client-credentials" };
@@ -21,6 +25,18 @@ public sealed class IntegrationBlock(IntegrationRunner runner) : Block<Integrati
     {
         var config = context.Config;
         var executionId = Guid.NewGuid().ToString("N");
+        var backoff = config.Retry?.BackoffSeconds is { Count: > 0 } custom ? custom : DefaultBackoff;
+        if (config.RunInBackground)
+        {
+            // Fire and forget: the contact is not kept waiting; every try runs as a job.
+            context.ScheduleBackground(new BackgroundRequest
+            {
+                ExecutionId = executionId, Kind = ExecutionKinds.Background, FirstAttempt = 1,
+                MaxAttempts = 1 + (config.Retry?.BackgroundAttempts ?? 0), BackoffSeconds = backoff,
+            });
+            return BlockResult.Exit(Success);
+        }
+
         var run = await runner.RunAsync(context, config, new IntegrationRunRequest(executionId, ExecutionKinds.Conversation, 1, config.Retry?.InlineAttempts ?? 1));
         foreach (var record in run.Records)
         {
@@ -30,9 +46,33 @@ public sealed class IntegrationBlock(IntegrationRunner runner) : Block<Integrati
         if (run.Outcome == Failure)
         {
             context.Logger.LogWarning("Integration {BlockId} of flow {FlowId} failed: {Error} (execution {ExecutionId})", context.BlockId, context.FlowId, run.Error, executionId);
+            if (run.Retryable && config.Retry?.BackgroundAttempts is > 0 and var attempts)
+            {
+                // The contact takes the failure branch now; a job keeps trying and delivers the message when one succeeds.
+                context.ScheduleBackground(new BackgroundRequest
+                {
+                    ExecutionId = executionId, Kind = ExecutionKinds.Background, FirstAttempt = run.LastAttempt + 1, MaxAttempts = attempts, BackoffSeconds = backoff,
+                });
+            }
         }
 
         return BlockResult.Exit(run.Outcome);
+    }
+
+    public async ValueTask<BackgroundTryResult> RunBackgroundTryAsync(IBlockContext context, BackgroundTry backgroundTry) =>
+        await RunTryAsync(runner, context, (IntegrationConfig)context.Config, backgroundTry);
+
+    /// <summary>One background try of an integration config (shared with the schedule block).</summary>
+    internal static async Task<BackgroundTryResult> RunTryAsync(IntegrationRunner runner, IBlockContext context, IntegrationConfig config, BackgroundTry backgroundTry)
+    {
+        var run = await runner.RunAsync(context, config with { RunInBackground = false },
+            new IntegrationRunRequest(backgroundTry.ExecutionId, backgroundTry.Kind, backgroundTry.Attempt, 1, JobId: backgroundTry.JobId));
+        foreach (var record in run.Records)
+        {
+            context.RecordExecution(record);
+        }
+
+        return new BackgroundTryResult(run.Outcome == Success, run.Retryable, run.Error);
     }
 
     public async ValueTask<IReadOnlyDictionary<string, object?>> PreviewAsync(IBlockContext context)

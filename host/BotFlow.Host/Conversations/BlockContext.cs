@@ -29,6 +29,8 @@ public sealed class BlockContextState
     public bool FieldsChanged { get; set; }
     public List<NewMessage> Outgoing { get; } = [];
     public List<ExecutionRecord> Executions { get; } = [];
+    public List<(string BlockId, Sdk.Jobs.BackgroundRequest Request)> BackgroundRequests { get; } = [];
+    public bool BlockSupportsBackground { get; set; }
     public BlockRunMode Mode { get; init; } = BlockRunMode.Conversation;
 
     public TemplateScope CreateScope() => new()
@@ -62,6 +64,21 @@ public sealed class BlockContext<TConfig>(BlockContextState state, TConfig confi
     public BlockRunMode Mode => state.Mode;
 
     public void RecordExecution(ExecutionRecord record) => state.Executions.Add(record);
+
+    public void ScheduleBackground(Sdk.Jobs.BackgroundRequest request)
+    {
+        if (!state.BlockSupportsBackground)
+        {
+            throw new InvalidOperationException($"block '{state.BlockId}' cannot run in the background: its type does not implement IBackgroundBlock");
+        }
+
+        if (state.Mode is BlockRunMode.Preview or BlockRunMode.Test)
+        {
+            return; // the editor's runs never leave work behind
+        }
+
+        state.BackgroundRequests.Add((state.BlockId, request));
+    }
 
     public FieldValueResult SetField(string key, string? value)
     {

@@ -38,6 +38,7 @@ public sealed class ConversationRunner(
     IOptions<FlowsOptions> flowOptions,
     IOptions<PluginsOptions> pluginOptions,
     IHostApplicationLifetime lifetime,
+    Jobs.IBackgroundScheduler scheduler,
     ILogger<ConversationRunner> logger)
 {
     public async Task<(ConversationResult? Result, ConversationRefusal Refusal, IReadOnlyList<(string Field, string Message)> Problems)> HandleAsync(
@@ -142,8 +143,16 @@ public sealed class ConversationRunner(
 
         messages.AddRange(state.Outgoing);
 
+        var background = state.BackgroundRequests
+            .Select(r => Jobs.BackgroundRows.From(r.Request, flowId, compiled.Version, r.BlockId, contactId, clock.GetUtcNow())).ToList();
+
         // The step is committed even if the caller went away: the contact's answer and the bot's state must not diverge.
-        await store.CommitAsync(new StepCommit(contactId, contactFields, state.FieldsChanged, finished, messages, state.Executions), CancellationToken.None);
+        await store.CommitAsync(new StepCommit(contactId, contactFields, state.FieldsChanged, finished, messages, state.Executions, background), CancellationToken.None);
+        if (background.Count > 0)
+        {
+            // After the commit: a job never runs for a step that was not stored. A crash in between leaves the row pending, picked up at start.
+            await scheduler.EnqueueAsync(background, CancellationToken.None);
+        }
 
         var replies = state.Outgoing.Select(m => new ConversationReply(m.Text)).ToList();
         return (new ConversationResult(replies, finished.Status, finished.BlockId, finished.Department, finished.Id, errors.Count > 0 ? errors : null), ConversationRefusal.None, []);
@@ -201,6 +210,7 @@ public sealed class ConversationRunner(
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
         timeout.CancelAfter(pluginOptions.Value.BlockTimeout);
         state.CancellationToken = timeout.Token;
+        state.BlockSupportsBackground = block.Type.Block is Sdk.Jobs.IBackgroundBlock;
         var context = block.Type.CreateContext(state, block.Config);
         try
         {

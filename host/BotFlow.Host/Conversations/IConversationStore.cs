@@ -35,7 +35,9 @@ public sealed record StepCommit(
     bool ContactFieldsChanged,
     ConversationRecord? Conversation,
     IReadOnlyList<NewMessage> Messages,
-    IReadOnlyList<ExecutionRecord>? Executions = null);
+    IReadOnlyList<ExecutionRecord>? Executions = null,
+    IReadOnlyList<Jobs.BackgroundExecution>? Background = null,
+    bool UpsertContact = true);
 
 /// <summary>Conversation state and the all-or-nothing write of a step.</summary>
 public interface IConversationStore

@@ -97,6 +97,34 @@ public sealed class SqliteSchema(SqliteDatabase database, ILogger<SqliteSchema> 
         create index executions_flow on executions (flow_id, seq);
         create index executions_contact on executions (contact_id, seq);
         """,
+        // 3: background jobs — tries that run later (retries, fire-and-forget, schedules) and recurring integrations
+        """
+        create table background_executions (
+            id text primary key,
+            kind text not null,
+            flow_id text null,
+            flow_version integer null,
+            block_id text null,
+            contact_id text null,
+            first_attempt integer not null,
+            next_attempt integer not null,
+            last_attempt integer not null,
+            backoff text not null,
+            status text not null,
+            job_id text null,
+            run_at text null,
+            error text null,
+            created_at text not null,
+            updated_at text not null);
+        create index background_executions_contact on background_executions (contact_id);
+        create index background_executions_status on background_executions (status);
+        create table recurring_integrations (
+            id text primary key,
+            cron text not null,
+            time_zone text not null,
+            config text not null,
+            updated_at text not null);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -149,6 +149,7 @@ public sealed class SqliteContactStore(SqliteDatabase db) : IContactStore
         await Command(c, "delete from messages where contact_id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct);
         await Command(c, "delete from conversations where contact_id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct);
         await Command(c, "delete from executions where contact_id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct);
+        await Command(c, "delete from background_executions where contact_id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct);
         return await Command(c, "delete from contacts where id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct) > 0;
     }, ct);
 }
@@ -184,11 +185,14 @@ public sealed class SqliteConversationStore(SqliteDatabase db) : IConversationSt
     {
         var now = SqliteValues.Time(commit.Messages.Count > 0 ? commit.Messages[^1].CreatedAt : commit.Conversation?.UpdatedAt ?? DateTimeOffset.UtcNow);
         var fieldsJson = JsonConvert.SerializeObject(commit.ContactFields);
-        await Command(c,
+        if (commit.UpsertContact)
+        {
+            await Command(c,
             commit.ContactFieldsChanged
                 ? "insert into contacts (id, fields, created_at, updated_at) values ($id, $f, $t, $t) on conflict(id) do update set fields = excluded.fields, updated_at = excluded.updated_at"
                 : "insert or ignore into contacts (id, fields, created_at, updated_at) values ($id, $f, $t, $t)",
             tx, ("$id", commit.ContactId), ("$f", fieldsJson), ("$t", now)).ExecuteNonQueryAsync(ct);
+        }
 
         if (commit.Conversation is { } conv)
         {
@@ -227,6 +231,11 @@ public sealed class SqliteConversationStore(SqliteDatabase db) : IConversationSt
         if (commit.Executions is { Count: > 0 } executions)
         {
             await SqliteExecutionStore.InsertAsync(c, tx, executions, ct);
+        }
+
+        if (commit.Background is { Count: > 0 } background)
+        {
+            await SqliteBackgroundStore.UpsertAsync(c, tx, background, ct);
         }
 
         return ids;

@@ -1,5 +1,6 @@
 using BotFlow.Sdk.Executions;
 using BotFlow.Sdk.Fields;
+using BotFlow.Sdk.Jobs;
 using BotFlow.Sdk.Templates;
 using Microsoft.Extensions.Logging;
 
@@ -94,6 +95,12 @@ public interface IBlockContext
 
     /// <summary>Records an external call; stored with the step (or at once outside a conversation) and listed at <c>/api/executions</c>.</summary>
     void RecordExecution(ExecutionRecord record);
+
+    /// <summary>
+    /// Asks for this block to run again in the background (see <see cref="BackgroundRequest"/>); the block type must
+    /// implement <see cref="IBackgroundBlock"/>. Stored with the step; started by the host's job system after the commit.
+    /// </summary>
+    void ScheduleBackground(BackgroundRequest request);
 }
 
 /// <summary>Why a block runs.</summary>

@@ -25,6 +25,8 @@ public sealed class BotFlowApp : WebApplicationFactory<Program>
         Environment = environment;
         Set("BotFlow:Storage:DataFolder", DataFolder);
         Set("BotFlow:Flows:ImportSamples", "false");
+        // Hangfire servers are process-wide beasts (static filters, JobStorage.Current): only the Jobs collection turns them on.
+        Set("BotFlow:Jobs:Enabled", "false");
         Set("BotFlow:Plugins:Folders:0", Path.Combine(AppContext.BaseDirectory, "plugins"));
     }
 

@@ -1,0 +1,54 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BotFlow.Host.Jobs;
+
+/// <summary>Background jobs (Hangfire). Section <c>BotFlow:Jobs</c>.</summary>
+public sealed class JobsOptions
+{
+    public const string Section = "BotFlow:Jobs";
+
+    /// <summary>Run the Hangfire server and dashboard in this host. Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Hangfire's storage: <c>Sqlite</c> (a file in the data folder). PostgreSQL comes with scale-out.</summary>
+    [RegularExpression("^(Sqlite)$", ErrorMessage = "BotFlow:Jobs:Storage must be 'Sqlite'.")]
+    public string Storage { get; set; } = "Sqlite";
+
+    /// <summary>Hangfire's SQLite file name inside the data folder. Default <c>hangfire.db</c>.</summary>
+    public string SqliteFile { get; set; } = "hangfire.db";
+
+    /// <summary>Workers running tries at once. Default 20: tries wait on partners, not on the CPU.</summary>
+    [Range(1, 200)] public int WorkerCount { get; set; } = 20;
+
+    /// <summary>How often the queue is polled. Default 1 s (hardening.md: 1–2 s).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")] public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often scheduled tries are moved to the queue. Default 1 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")] public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a try taken by a host that then died stays invisible before another worker takes it again. Default 5 min
+    /// (SQLite storage has no sliding invisibility; one try is capped well below it by the block's 60 s limit).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")] public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Time zone of schedules and recurring integrations when none is given. Default America/Sao_Paulo.</summary>
+    [Required] public string TimeZone { get; set; } = "America/Sao_Paulo";
+
+    /// <summary>Dashboard users (outside Development the dashboard answers 401 without one).</summary>
+    public List<DashboardUser> DashboardUsers { get; set; } = [];
+}
+
+/// <summary>A dashboard login (HTTP basic auth). Role <c>admin</c> may requeue and delete; <c>viewer</c> only looks.</summary>
+public sealed class DashboardUser
+{
+    public string Username { get; set; } = "";
+
+    /// <summary>The password, or leave empty and set <see cref="PasswordSha256"/>.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>SHA-256 of the password as hex.</summary>
+    public string? PasswordSha256 { get; set; }
+
+    public string Role { get; set; } = Security.Roles.Viewer;
+}

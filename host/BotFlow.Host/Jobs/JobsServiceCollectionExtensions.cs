@@ -1,0 +1,96 @@
+using BotFlow.Host.Storage;
+using Hangfire;
+using Hangfire.Storage.SQLite;
+using Microsoft.Extensions.Options;
+
+namespace BotFlow.Host.Jobs;
+
+public static class JobsServiceCollectionExtensions
+{
+    /// <summary>Hangfire with BotFlow's settings (hardening.md): SQLite storage in its own file, 5-minute invisibility, 1 s polling, BotFlow's retry schedule.</summary>
+    public static IServiceCollection AddBotFlowJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations()
+            .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "BotFlow:Jobs:TimeZone is not a known time zone.")
+            .Validate(o => o.DashboardUsers.All(u => u.Username.Length > 0 && (u.Role == Security.Roles.Admin || u.Role == Security.Roles.Viewer)
+                                                     && (!string.IsNullOrEmpty(u.Password) || u.PasswordSha256 is { Length: 64 })),
+                "Each BotFlow:Jobs:DashboardUsers entry needs a Username, a Role (admin or viewer) and a Password or a 64-hex-digit PasswordSha256.")
+            .ValidateOnStart();
+        services.AddSingleton<IBackgroundStore, SqliteBackgroundStore>();
+        services.AddTransient<IntegrationJobs>();
+        services.AddHostedService<PendingBackgroundSweep>();
+
+        var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
+        if (!jobs.Enabled)
+        {
+            services.AddSingleton<IBackgroundScheduler, DisabledBackgroundScheduler>();
+            return services;
+        }
+
+        services.AddSingleton<IBackgroundScheduler, HangfireBackgroundScheduler>();
+        services.AddHangfire((sp, config) =>
+        {
+            var options = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
+            var path = Path.Combine(sp.GetRequiredService<SqliteDatabase>().DataFolder, options.SqliteFile);
+            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings()
+                .UseSQLiteStorage(path, new SQLiteStorageOptions
+                {
+                    QueuePollInterval = options.QueuePollInterval,
+                    InvisibilityTimeout = options.InvisibilityTimeout,
+                    DistributedLockLifetime = TimeSpan.FromSeconds(30),
+                    JobExpirationCheckInterval = TimeSpan.FromMinutes(15),
+                });
+        });
+        services.AddHangfireServer((sp, server) =>
+        {
+            var options = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
+            server.WorkerCount = options.WorkerCount;
+            server.SchedulePollingInterval = options.SchedulePollingInterval;
+            server.ServerName = $"botflow-{Environment.MachineName}-{Environment.ProcessId}";
+            // Running tries get the host's 30 s shutdown to finish; the rest return to the queue.
+            server.ShutdownTimeout = TimeSpan.FromSeconds(25);
+            server.StopTimeout = TimeSpan.FromSeconds(25);
+        });
+        services.AddSingleton<DashboardAuthorization>();
+        services.AddHostedService<RecurringJobsSync>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapBotFlowJobs(this IEndpointRouteBuilder routes)
+    {
+        var options = routes.ServiceProvider.GetRequiredService<IOptions<JobsOptions>>().Value;
+        if (options.Enabled)
+        {
+            var authorization = routes.ServiceProvider.GetRequiredService<DashboardAuthorization>();
+            routes.MapHangfireDashboard("/hangfire", new DashboardOptions
+            {
+                Authorization = [authorization],
+                IsReadOnlyFunc = DashboardAuthorization.IsReadOnly,
+                DisplayStorageConnectionString = false,
+                DashboardTitle = "BotFlow jobs",
+                AppPath = "/",
+            }).AllowAnonymous(); // the dashboard's own filter decides (basic auth), see DashboardAuthorization
+        }
+
+        return routes;
+    }
+}
+
+/// <summary>The recurring table is the truth: at start every stored recurring integration is (re)registered with Hangfire.</summary>
+internal sealed class RecurringJobsSync(IBackgroundStore store, IRecurringJobManager manager, ILogger<RecurringJobsSync> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken ct)
+    {
+        foreach (var recurring in await store.ListRecurringAsync(ct))
+        {
+            manager.AddOrUpdate<IntegrationJobs>("recurring:" + recurring.Id, j => j.RunRecurringAsync(recurring.Id, null, CancellationToken.None), recurring.Cron,
+                new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(recurring.TimeZone) });
+        }
+
+        logger.LogDebug("Recurring integrations registered");
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}
