@@ -11,6 +11,13 @@ using BotFlow.Host.Plugins;
 using BotFlow.Host.Security;
 using BotFlow.Host.Storage;
 
+if (args is ["hash-password", var password])
+{
+    // Makes a BotFlow:Auth:Users PasswordHash: dotnet run --project host/BotFlow.Host -- hash-password 'the password'
+    Console.WriteLine(new Microsoft.AspNetCore.Identity.PasswordHasher<BotFlow.Host.Security.AuthUser>().HashPassword(new(), password));
+    return;
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
@@ -32,9 +39,12 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
+app.UseBotFlowAntiforgery();
+app.UseRateLimiter();
 app.UseAuthorization();
 
 var api = app.MapGroup("/api");
+api.MapAuth();
 api.MapPlugins();
 api.MapFields();
 api.MapFlows();

@@ -1,24 +1,33 @@
-using System.Net;
-using System.Security.Cryptography;
+using System.Security.Claims;
 using System.Text;
+using BotFlow.Host.Security;
 using Hangfire.Dashboard;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
 namespace BotFlow.Host.Jobs;
 
 /// <summary>
-/// Who may open the Hangfire dashboard: local requests in Development when no user is configured; otherwise HTTP
-/// basic auth against <c>BotFlow:Jobs:DashboardUsers</c> (admin: full, viewer: read-only). With no user configured
-/// outside Development the dashboard answers 401 — never open, and never trusting "local" behind a reverse proxy.
+/// Who may open the Hangfire dashboard: the same users and keys as the API (security.md). A signed-in admin (cookie,
+/// API key, or the Development loopback admin when nothing is configured) gets every button; a viewer a read-only
+/// dashboard; other roles 403. Browsers without a session may use HTTP basic auth with a <c>BotFlow:Auth:Users</c>
+/// login. Nothing else: outside Development with no credential configured the dashboard answers 401, and it never
+/// trusts "local request" (behind a reverse proxy every request looks local).
 /// </summary>
-public sealed class DashboardAuthorization(IOptionsMonitor<JobsOptions> options, IHostEnvironment environment) : IDashboardAuthorizationFilter
+public sealed class DashboardAuthorization(IOptionsMonitor<AuthOptions> options) : IDashboardAuthorizationFilter
 {
     public const string RoleItem = "botflow.dashboard.role";
 
     public bool Authorize(DashboardContext context)
     {
         var http = context.GetHttpContext();
-        var role = Role(http);
+        var role = http.User.Identity?.IsAuthenticated == true ? http.User.FindFirst(ClaimTypes.Role)?.Value : BasicAuthRole(http);
+        if (role is not null && http.User.Identity?.IsAuthenticated != true)
+        {
+            // A right login with too small a role must get 403, which Hangfire gives only to an authenticated user.
+            http.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Role, role)], "Basic"));
+        }
+
         if (role is null)
         {
             http.Response.Headers.WWWAuthenticate = "Basic realm=\"BotFlow jobs\", charset=\"UTF-8\"";
@@ -26,22 +35,15 @@ public sealed class DashboardAuthorization(IOptionsMonitor<JobsOptions> options,
         }
 
         http.Items[RoleItem] = role;
-        return true;
+        // Hangfire answers 403 to an authenticated user it refuses, 401 otherwise.
+        return role is Roles.Admin or Roles.Viewer;
     }
 
     public static bool IsReadOnly(DashboardContext context) =>
-        !string.Equals(context.GetHttpContext().Items[RoleItem] as string, Security.Roles.Admin, StringComparison.Ordinal);
+        !string.Equals(context.GetHttpContext().Items[RoleItem] as string, Roles.Admin, StringComparison.Ordinal);
 
-    private string? Role(HttpContext http)
+    private string? BasicAuthRole(HttpContext http)
     {
-        var users = options.CurrentValue.DashboardUsers;
-        if (users.Count == 0)
-        {
-            var remote = http.Connection.RemoteIpAddress;
-            var local = remote is null || IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote);
-            return environment.IsDevelopment() && local ? Security.Roles.Admin : null;
-        }
-
         var header = http.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {
@@ -65,17 +67,9 @@ public sealed class DashboardAuthorization(IOptionsMonitor<JobsOptions> options,
         }
 
         var (name, password) = (decoded[..colon], decoded[(colon + 1)..]);
-        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(password));
-        foreach (var user in users)
-        {
-            var expected = user.Password is { Length: > 0 } plain ? SHA256.HashData(Encoding.UTF8.GetBytes(plain))
-                : user.PasswordSha256 is { Length: 64 } hex ? Convert.FromHexString(hex) : null;
-            if (expected is not null && string.Equals(user.Username, name, StringComparison.Ordinal) && CryptographicOperations.FixedTimeEquals(presented, expected))
-            {
-                return user.Role;
-            }
-        }
-
-        return null;
+        var user = options.CurrentValue.Users.FirstOrDefault(u => string.Equals(u.Username, name, StringComparison.Ordinal));
+        return user is not null && new PasswordHasher<AuthUser>().VerifyHashedPassword(user, user.PasswordHash, password) != PasswordVerificationResult.Failed
+            ? user.Role
+            : null;
     }
 }

@@ -34,21 +34,4 @@ public sealed class JobsOptions
 
     /// <summary>Time zone of schedules and recurring integrations when none is given. Default America/Sao_Paulo.</summary>
     [Required] public string TimeZone { get; set; } = "America/Sao_Paulo";
-
-    /// <summary>Dashboard users (outside Development the dashboard answers 401 without one).</summary>
-    public List<DashboardUser> DashboardUsers { get; set; } = [];
-}
-
-/// <summary>A dashboard login (HTTP basic auth). Role <c>admin</c> may requeue and delete; <c>viewer</c> only looks.</summary>
-public sealed class DashboardUser
-{
-    public string Username { get; set; } = "";
-
-    /// <summary>The password, or leave empty and set <see cref="PasswordSha256"/>.</summary>
-    public string? Password { get; set; }
-
-    /// <summary>SHA-256 of the password as hex.</summary>
-    public string? PasswordSha256 { get; set; }
-
-    public string Role { get; set; } = Security.Roles.Viewer;
 }

@@ -12,9 +12,6 @@ public static class JobsServiceCollectionExtensions
     {
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations()
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "BotFlow:Jobs:TimeZone is not a known time zone.")
-            .Validate(o => o.DashboardUsers.All(u => u.Username.Length > 0 && (u.Role == Security.Roles.Admin || u.Role == Security.Roles.Viewer)
-                                                     && (!string.IsNullOrEmpty(u.Password) || u.PasswordSha256 is { Length: 64 })),
-                "Each BotFlow:Jobs:DashboardUsers entry needs a Username, a Role (admin or viewer) and a Password or a 64-hex-digit PasswordSha256.")
             .ValidateOnStart();
         services.AddSingleton<IBackgroundStore, SqliteBackgroundStore>();
         services.AddTransient<IntegrationJobs>();

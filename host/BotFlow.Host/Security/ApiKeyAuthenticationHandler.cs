@@ -18,7 +18,14 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthOptions> auth, IHostEnvironment environment)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    public const string SchemeName = "BotFlow";
+    public const string SchemeName = "BotFlow.ApiKey";
+
+    /// <summary>The scheme endpoints use: it forwards to the API-key handler or the sign-in cookie.</summary>
+    public const string PolicySchemeName = "BotFlow";
+
+    public const string CookieSchemeName = "BotFlow.Cookie";
+
+    public const string CookieName = ".BotFlow.Auth";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -39,7 +46,7 @@ public sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail("the API key is not valid"));
         }
 
-        if (keys.Count == 0 && auth.CurrentValue.DevelopmentLoopbackIsAdmin && environment.IsDevelopment() && IsLoopback(Context.Connection.RemoteIpAddress))
+        if (!auth.CurrentValue.HasCredentials && auth.CurrentValue.DevelopmentLoopbackIsAdmin && environment.IsDevelopment() && IsLoopback(Context.Connection.RemoteIpAddress))
         {
             return Task.FromResult(Success("development", Roles.Admin, "development-loopback"));
         }
@@ -50,12 +57,12 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        var configured = auth.CurrentValue.ApiKeys.Count > 0;
+        var configured = auth.CurrentValue.HasCredentials;
         await Results.Problem(
             title: "A credential is required.",
             detail: configured
-                ? "Send an API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'."
-                : "No API key is configured. Add one under BotFlow:Auth:ApiKeys (Name, Role, Key or Sha256), e.g. BotFlow__Auth__ApiKeys__0__Key=..., or run in Development from loopback.",
+                ? "Send an API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>', or sign in (POST /api/auth/sign-in)."
+                : "No credential is configured. Add an API key under BotFlow:Auth:ApiKeys (Name, Role, Key or Sha256), e.g. BotFlow__Auth__ApiKeys__0__Key=..., or a user under BotFlow:Auth:Users (Username, Role, PasswordHash from 'hash-password'), or run in Development from loopback.",
             statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(Context);
     }
 
@@ -64,6 +71,9 @@ public sealed class ApiKeyAuthenticationHandler(
         Response.StatusCode = StatusCodes.Status403Forbidden;
         await Results.Problem(title: "Not allowed.", detail: "Your role may not do this.", statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(Context);
     }
+
+    internal static bool HasKeyHeader(HttpRequest request) =>
+        request.Headers.ContainsKey("X-Api-Key") || request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
 
     private string? PresentedKey()
     {
@@ -98,24 +108,3 @@ public sealed class ApiKeyAuthenticationHandler(
     }
 }
 
-public static class SecurityServiceCollectionExtensions
-{
-    public static IServiceCollection AddBotFlowSecurity(this IServiceCollection services)
-    {
-        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
-            .Validate(o => o.ApiKeys.All(k => Roles.All.Contains(k.Role) && !string.IsNullOrWhiteSpace(k.Name) && (!string.IsNullOrEmpty(k.Key) || k.Sha256 is { Length: 64 })),
-                "Each BotFlow:Auth:ApiKeys entry needs a Name, a Role (admin, editor, channel, viewer) and a Key or a 64-hex-digit Sha256.")
-            .ValidateOnStart();
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        services.AddAuthorizationBuilder()
-            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
-            .AddPolicy(Policies.Edit, p => p.RequireRole(Roles.Admin, Roles.Editor))
-            .AddPolicy(Policies.Read, p => p.RequireRole(Roles.Admin, Roles.Editor, Roles.Viewer))
-            .AddPolicy(Policies.Converse, p => p.RequireRole(Roles.Admin, Roles.Editor, Roles.Channel))
-            .AddPolicy(Policies.ReadContact, p => p.RequireRole(Roles.Admin, Roles.Editor, Roles.Channel, Roles.Viewer))
-            // An endpoint mapped without a policy is closed, never open by accident.
-            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireRole(Roles.Admin).Build());
-        return services;
-    }
-}

@@ -1,6 +1,6 @@
 namespace BotFlow.Host.Security;
 
-/// <summary>Credentials. Section <c>BotFlow:Auth</c>. Users and editor sign-in come with the security work (security.md).</summary>
+/// <summary>Credentials. Section <c>BotFlow:Auth</c> (security.md).</summary>
 public sealed class AuthOptions
 {
     public const string Section = "BotFlow:Auth";
@@ -8,8 +8,28 @@ public sealed class AuthOptions
     /// <summary>API keys for programs; several may be active at once so a key can be rotated without downtime.</summary>
     public List<ApiKeyOptions> ApiKeys { get; set; } = [];
 
-    /// <summary>In Development with no key configured, requests from loopback act as admin. Default true.</summary>
+    /// <summary>Users of the editor and the dashboard, with ASP.NET Core Identity password hashes (<c>dotnet BotFlow.Host.dll hash-password</c>).</summary>
+    public List<AuthUser> Users { get; set; } = [];
+
+    /// <summary>In Development with no key and no user configured, requests from loopback act as admin. Default true.</summary>
     public bool DevelopmentLoopbackIsAdmin { get; set; } = true;
+
+    /// <summary>How long a sign-in lasts without activity. Default 8 h.</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    public bool HasCredentials => ApiKeys.Count > 0 || Users.Count > 0;
+}
+
+/// <summary>An editor/dashboard user.</summary>
+public sealed class AuthUser
+{
+    public string Username { get; set; } = "";
+
+    /// <summary>admin, editor, channel or viewer.</summary>
+    public string Role { get; set; } = Roles.Viewer;
+
+    /// <summary>ASP.NET Core Identity <c>PasswordHasher</c> hash (V3: PBKDF2-SHA512, salted).</summary>
+    public string PasswordHash { get; set; } = "";
 }
 
 public sealed class ApiKeyOptions
@@ -50,4 +70,7 @@ public static class Policies
 
     /// <summary>Reading a contact: everyone with a role.</summary>
     public const string ReadContact = "botflow.read-contact";
+
+    /// <summary>Any signed-in user or key (who am I, sign out).</summary>
+    public const string Authenticated = "botflow.authenticated";
 }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using BotFlow.Host.Tests.Infrastructure;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
 using static BotFlow.Host.Tests.Jobs.JobsApps;
 
 namespace BotFlow.Host.Tests.Jobs;
@@ -31,23 +33,28 @@ public sealed class DashboardTests
     }
 
     [Fact]
-    public async Task Dashboard_users_sign_in_with_basic_auth_and_viewers_are_read_only()
+    public async Task The_api_users_sign_in_to_the_dashboard_with_basic_auth_viewers_read_only_editors_refused()
     {
+        var hasher = new Microsoft.AspNetCore.Identity.PasswordHasher<BotFlow.Host.Security.AuthUser>();
         using var app = Create(environment: "Production")
-            .Set("BotFlow:Jobs:DashboardUsers:0:Username", "ops").Set("BotFlow:Jobs:DashboardUsers:0:Password", "s3nha-forte").Set("BotFlow:Jobs:DashboardUsers:0:Role", "admin")
-            .Set("BotFlow:Jobs:DashboardUsers:1:Username", "tv").Set("BotFlow:Jobs:DashboardUsers:1:Role", "viewer")
-            .Set("BotFlow:Jobs:DashboardUsers:1:PasswordSha256", Convert.ToHexString(System.Security.Cryptography.SHA256.HashData("so-olhar"u8)));
+            .Set("BotFlow:Auth:Users:0:Username", "ops").Set("BotFlow:Auth:Users:0:PasswordHash", hasher.HashPassword(new(), "s3nha-forte")).Set("BotFlow:Auth:Users:0:Role", "admin")
+            .Set("BotFlow:Auth:Users:1:Username", "tv").Set("BotFlow:Auth:Users:1:Role", "viewer").Set("BotFlow:Auth:Users:1:PasswordHash", hasher.HashPassword(new(), "so-olhar"))
+            .Set("BotFlow:Auth:Users:2:Username", "ed").Set("BotFlow:Auth:Users:2:Role", "editor").Set("BotFlow:Auth:Users:2:PasswordHash", hasher.HashPassword(new(), "edita"));
 
         Assert.Equal(HttpStatusCode.OK, (await Client(app, "ops", "s3nha-forte").GetAsync("/hangfire")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Client(app, "ops", "errada").GetAsync("/hangfire")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.CreateClient().GetAsync("/hangfire")).StatusCode);
 
-        var viewer = Client(app, "tv", "so-olhar");
-        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/hangfire/jobs/failed")).StatusCode);
-        var command = await viewer.PostAsync("/hangfire/jobs/failed/requeue", new FormUrlEncodedContent([new("jobs[]", "1")]));
+        // Read-only dashboards render no command buttons (and Hangfire refuses their commands).
+        app.Services.GetRequiredService<Hangfire.IBackgroundJobClient>().Create<BotFlow.Host.Jobs.IntegrationJobs>(
+            j => j.RunTryAsync("none", "b", "f", "c", null, CancellationToken.None), new Hangfire.States.ScheduledState(TimeSpan.FromHours(1)));
+        var viewerPage = await Client(app, "tv", "so-olhar").GetStringAsync("/hangfire/jobs/scheduled");
+        var adminPage = await Client(app, "ops", "s3nha-forte").GetStringAsync("/hangfire/jobs/scheduled");
+        Assert.Contains("js-jobs-list-command", adminPage);
+        Assert.DoesNotContain("js-jobs-list-command", viewerPage);
+        var command = await Client(app, "tv", "so-olhar").PostAsync("/hangfire/jobs/scheduled/enqueue", new FormUrlEncodedContent([new("jobs[]", "1")]));
         Assert.False(command.IsSuccessStatusCode);
-        var adminCommand = await Client(app, "ops", "s3nha-forte").PostAsync("/hangfire/jobs/failed/requeue", new FormUrlEncodedContent([new("jobs[]", "1")]));
-        Assert.True(adminCommand.IsSuccessStatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Client(app, "ed", "edita").GetAsync("/hangfire")).StatusCode);
     }
 
     private static HttpClient Client(BotFlowApp app, string user, string password)
