@@ -1,3 +1,4 @@
+using BotFlow.Host.Audit;
 using BotFlow.Host.Contacts;
 using BotFlow.Host.Conversations;
 using BotFlow.Host.Executions;
@@ -33,15 +34,18 @@ builder.Services
     .AddBotFlowSecrets()
     .AddBotFlowIntegrations()
     .AddBotFlowJobs(builder.Configuration)
+    .AddBotFlowAudit()
     .AddBotFlowHealth();
 
 var app = builder.Build();
+app.UseBotFlowSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseBotFlowAntiforgery();
 app.UseRateLimiter();
 app.UseAuthorization();
+app.UseBotFlowAudit();
 
 var api = app.MapGroup("/api");
 api.MapAuth();
@@ -54,6 +58,7 @@ api.MapSecrets();
 api.MapIntegrations();
 api.MapExecutions();
 api.MapRecurring();
+api.MapAudit();
 app.MapBotFlowJobs();
 app.MapBotFlowHealth();
 app.MapOpenApi().RequireAuthorization(Policies.Read);

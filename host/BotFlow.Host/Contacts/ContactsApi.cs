@@ -1,4 +1,5 @@
 using BotFlow.Host.Conversations;
+using Hangfire;
 using BotFlow.Host.Errors;
 using BotFlow.Host.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,7 +12,8 @@ public static class ContactsApi
 
     public sealed record MessageDto(long Id, string Direction, string Text, string Status, string Channel, string? FlowId, string? BlockId, string? ConversationId, DateTimeOffset CreatedAt);
 
-    public sealed record ContactExport(ContactDto Contact, IReadOnlyList<MessageDto> Messages);
+    public sealed record ContactExport(ContactDto Contact, IReadOnlyList<MessageDto> Messages, IReadOnlyList<ConversationRecord> Conversations,
+        IReadOnlyList<Sdk.Executions.ExecutionRecord> Executions);
 
     public static RouteGroupBuilder MapContacts(this IEndpointRouteBuilder routes)
     {
@@ -63,14 +65,25 @@ public static class ContactsApi
             after = page[^1].Id;
         }
 
-        return TypedResults.Ok(new ContactExport(ToDto(contact), messages));
+        var (conversations, executions) = await store.ExportAsync(contactId, ct);
+        return TypedResults.Ok(new ContactExport(ToDto(contact), messages, conversations, executions));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Erase(string contactId, IContactStore store, IContactLocks locks, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Erase(string contactId, IContactStore store, IContactLocks locks, IServiceProvider services, CancellationToken ct)
     {
         // Under the contact's lock, so a message being handled cannot re-create what is being erased.
         await using var _ = await locks.AcquireAsync(contactId, ct);
-        return await store.EraseAsync(contactId, ct) ? TypedResults.NoContent() : Problems.NotFound($"there is no contact '{contactId}'");
+        var (existed, jobIds) = await store.EraseAsync(contactId, ct);
+        // Pending tries are cancelled; their rows are gone, so a job that still starts finds nothing and stops.
+        if (services.GetService<IBackgroundJobClient>() is { } jobs)
+        {
+            foreach (var jobId in jobIds)
+            {
+                jobs.Delete(jobId);
+            }
+        }
+
+        return existed ? TypedResults.NoContent() : Problems.NotFound($"there is no contact '{contactId}'");
     }
 
     private static ContactDto ToDto(ContactRecord c) => new(c.Id, c.Fields, c.CreatedAt, c.UpdatedAt);

@@ -33,6 +33,15 @@ public interface IContactStore
 
     Task<IReadOnlyList<MessageRecord>> GetMessagesAsync(string contactId, long afterId, int limit, CancellationToken ct);
 
-    /// <summary>Erases the contact, its conversations and its messages. False when there was no such contact.</summary>
-    Task<bool> EraseAsync(string contactId, CancellationToken ct);
+    /// <summary>
+    /// Erases the contact, its conversations, messages, executions and background tries in one transaction. Returns whether
+    /// the contact existed and the job ids of its background tries, so the caller can delete those jobs too.
+    /// </summary>
+    Task<(bool Existed, IReadOnlyList<string> JobIds)> EraseAsync(string contactId, CancellationToken ct);
+
+    /// <summary>Everything stored about the contact besides its messages: conversations and executions (LGPD export).</summary>
+    Task<(IReadOnlyList<Conversations.ConversationRecord> Conversations, IReadOnlyList<Sdk.Executions.ExecutionRecord> Executions)> ExportAsync(string contactId, CancellationToken ct);
+
+    /// <summary>Deletes executions and messages older than <paramref name="cutoff"/>; returns how many rows went.</summary>
+    Task<int> PurgeOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct);
 }

@@ -14,6 +14,8 @@ public static class JobsServiceCollectionExtensions
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "BotFlow:Jobs:TimeZone is not a known time zone.")
             .ValidateOnStart();
         services.AddSingleton<IBackgroundStore, SqliteBackgroundStore>();
+        services.AddOptions<Contacts.RetentionOptions>().BindConfiguration(Contacts.RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddTransient<Contacts.RetentionJob>();
         services.AddTransient<IntegrationJobs>();
         services.AddHostedService<PendingBackgroundSweep>();
 
@@ -76,10 +78,13 @@ public static class JobsServiceCollectionExtensions
 }
 
 /// <summary>The recurring table is the truth: at start every stored recurring integration is (re)registered with Hangfire.</summary>
-internal sealed class RecurringJobsSync(IBackgroundStore store, IRecurringJobManager manager, ILogger<RecurringJobsSync> logger) : IHostedService
+internal sealed class RecurringJobsSync(IBackgroundStore store, IRecurringJobManager manager, IOptions<Contacts.RetentionOptions> retention,
+    IOptions<JobsOptions> jobs, ILogger<RecurringJobsSync> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
     {
+        manager.AddOrUpdate<Contacts.RetentionJob>(Contacts.RetentionJob.RecurringId, j => j.RunAsync(CancellationToken.None), retention.Value.Cron,
+            new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(jobs.Value.TimeZone) });
         foreach (var recurring in await store.ListRecurringAsync(ct))
         {
             manager.AddOrUpdate<IntegrationJobs>("recurring:" + recurring.Id, j => j.RunRecurringAsync(recurring.Id, null, CancellationToken.None), recurring.Cron,

@@ -125,6 +125,20 @@ public sealed class SqliteSchema(SqliteDatabase database, ILogger<SqliteSchema> 
             config text not null,
             updated_at text not null);
         """,
+        // 4: security — the audit log
+        """
+        create table audit (
+            seq integer primary key autoincrement,
+            at text not null,
+            actor text not null,
+            method text not null,
+            action text not null,
+            resource text not null,
+            resource_id text null,
+            status integer not null);
+        create index audit_resource on audit (resource, seq);
+        create index audit_actor on audit (actor, seq);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -144,13 +144,59 @@ public sealed class SqliteContactStore(SqliteDatabase db) : IContactStore
             return list;
         }, ct);
 
-    public Task<bool> EraseAsync(string contactId, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
+    public Task<(bool Existed, IReadOnlyList<string> JobIds)> EraseAsync(string contactId, CancellationToken ct) => db.WriteAsync<(bool, IReadOnlyList<string>)>(async (c, tx) =>
     {
-        await Command(c, "delete from messages where contact_id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct);
-        await Command(c, "delete from conversations where contact_id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct);
-        await Command(c, "delete from executions where contact_id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct);
-        await Command(c, "delete from background_executions where contact_id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct);
-        return await Command(c, "delete from contacts where id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct) > 0;
+        var jobIds = new List<string>();
+        await using (var reader = await Command(c, "select job_id from background_executions where contact_id = $c and job_id is not null", tx, ("$c", contactId)).ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                jobIds.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var table in new[] { "messages", "conversations", "executions", "background_executions" })
+        {
+            await Command(c, $"delete from {table} where contact_id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct);
+        }
+
+        var existed = await Command(c, "delete from contacts where id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct) > 0;
+        return (existed, jobIds);
+    }, ct);
+
+    public async Task<(IReadOnlyList<ConversationRecord> Conversations, IReadOnlyList<BotFlow.Sdk.Executions.ExecutionRecord> Executions)> ExportAsync(string contactId, CancellationToken ct)
+    {
+        var conversationIds = await db.ReadAsync(async c =>
+        {
+            var flows = new List<string>();
+            await using var reader = await Command(c, "select flow_id from conversations where contact_id = $c order by flow_id", null, ("$c", contactId)).ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                flows.Add(reader.GetString(0));
+            }
+
+            return flows;
+        }, ct);
+        var store = new SqliteConversationStore(db);
+        var conversations = new List<ConversationRecord>();
+        foreach (var flowId in conversationIds)
+        {
+            if (await store.GetAsync(flowId, contactId, ct) is { } conversation)
+            {
+                conversations.Add(conversation);
+            }
+        }
+
+        var executions = await new SqliteExecutionStore(db).ListAsync(new Executions.ExecutionFilter(null, contactId, null, null, 100_000), ct);
+        return (conversations, executions);
+    }
+
+    public Task<int> PurgeOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
+    {
+        var at = SqliteValues.Time(cutoff);
+        var executions = await Command(c, "delete from executions where started_at < $t", tx, ("$t", at)).ExecuteNonQueryAsync(ct);
+        var messages = await Command(c, "delete from messages where created_at < $t", tx, ("$t", at)).ExecuteNonQueryAsync(ct);
+        return executions + messages;
     }, ct);
 }
 

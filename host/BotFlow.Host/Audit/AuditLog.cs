@@ -1,0 +1,109 @@
+using System.Security.Claims;
+using BotFlow.Host.Errors;
+using BotFlow.Host.Security;
+using BotFlow.Host.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using static BotFlow.Host.Storage.SqliteDatabase;
+
+namespace BotFlow.Host.Audit;
+
+/// <summary>One change: when, who (user or key name), what, on which resource. Never a value, so never a secret.</summary>
+public sealed record AuditEntry(long Seq, DateTimeOffset At, string Actor, string Method, string Action, string Resource, string? ResourceId, int Status);
+
+public interface IAuditLog
+{
+    Task AppendAsync(string actor, string method, string action, string resource, string? resourceId, int status, CancellationToken ct);
+
+    Task<IReadOnlyList<AuditEntry>> ListAsync(string? resource, string? actor, int limit, CancellationToken ct);
+}
+
+public sealed class SqliteAuditLog(SqliteDatabase db, TimeProvider clock) : IAuditLog
+{
+    public Task AppendAsync(string actor, string method, string action, string resource, string? resourceId, int status, CancellationToken ct) =>
+        db.WriteAsync(async (c, tx) => await Command(c,
+            "insert into audit (at, actor, method, action, resource, resource_id, status) values ($at, $a, $m, $ac, $r, $id, $s)", tx,
+            ("$at", SqliteValues.Time(clock.GetUtcNow())), ("$a", actor), ("$m", method), ("$ac", action), ("$r", resource), ("$id", resourceId), ("$s", status))
+            .ExecuteNonQueryAsync(ct), ct);
+
+    public Task<IReadOnlyList<AuditEntry>> ListAsync(string? resource, string? actor, int limit, CancellationToken ct) => db.ReadAsync<IReadOnlyList<AuditEntry>>(async c =>
+    {
+        var list = new List<AuditEntry>();
+        await using var reader = await Command(c,
+            "select seq, at, actor, method, action, resource, resource_id, status from audit where ($r is null or resource = $r) and ($a is null or actor = $a) order by seq desc limit $l",
+            null, ("$r", resource), ("$a", actor), ("$l", limit)).ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(new AuditEntry(reader.GetInt64(0), SqliteValues.Time(reader, 1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.GetString(5), SqliteValues.NullableString(reader, 6), reader.GetInt32(7)));
+        }
+
+        return list;
+    }, ct);
+}
+
+/// <summary>
+/// Records every state-changing API call and dashboard command after it ran (successful or refused for bad input),
+/// from the route alone: the resource is the route's feature, the id its route value. Bodies are never read.
+/// </summary>
+public static class AuditApi
+{
+    public static IServiceCollection AddBotFlowAudit(this IServiceCollection services) => services.AddSingleton<IAuditLog, SqliteAuditLog>();
+
+    public static RouteGroupBuilder MapAudit(this IEndpointRouteBuilder routes)
+    {
+        var audit = routes.MapGroup("/audit").WithTags("Audit");
+        audit.MapGet("/", List).RequireAuthorization(Policies.Admin).WithSummary("Who changed what, newest first");
+        return audit;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<AuditEntry>>, ProblemHttpResult>> List(IAuditLog log, CancellationToken ct, string? resource = null, string? actor = null, int limit = 100) =>
+        limit is < 1 or > 1000 ? Problems.Invalid("limit", "limit is 1 to 1000") : TypedResults.Ok(await log.ListAsync(resource, actor, limit, ct));
+
+    /// <summary>Appends an entry for unsafe requests to <c>/api/*</c> (but sign-in, tests and conversations, which change no configuration) and <c>/hangfire/*</c>.</summary>
+    public static IApplicationBuilder UseBotFlowAudit(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        await next(context);
+        var request = context.Request;
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method)
+            || context.Response.StatusCode is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden or StatusCodes.Status404NotFound)
+        {
+            return;
+        }
+
+        var path = request.Path.Value ?? "";
+        string resource;
+        string? id;
+        string action;
+        if (path.StartsWith("/hangfire/", StringComparison.Ordinal))
+        {
+            // Dashboard commands: /hangfire/jobs/failed/requeue, /hangfire/recurring/trigger …
+            resource = "dashboard";
+            action = "dashboard " + path["/hangfire/".Length..];
+            id = request.HasFormContentType ? string.Join(",", (await request.ReadFormAsync()).Where(f => f.Key.StartsWith("jobs", StringComparison.Ordinal)).SelectMany(f => f.Value.ToArray())) : null;
+        }
+        else if (path.StartsWith("/api/", StringComparison.Ordinal) && !IsActivity(path))
+        {
+            var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            resource = segments.Length > 1 ? segments[1] : "api";
+            id = segments.Length > 2 ? Uri.UnescapeDataString(segments[2]) : null;
+            if (resource == "contacts" && id is not null)
+            {
+                // A contact id is personal data (a phone number): the audit keeps only enough to tell entries apart.
+                id = Jobs.BackgroundRows.Label(id);
+            }
+            action = $"{request.Method} {string.Join('/', segments.Skip(1).Take(1).Concat(segments.Skip(3)))}".Trim();
+        }
+        else
+        {
+            return;
+        }
+
+        var actor = context.User.FindFirst(ClaimTypes.Name)?.Value ?? "anonymous";
+        await context.RequestServices.GetRequiredService<IAuditLog>().AppendAsync(actor, request.Method, action, resource, id, context.Response.StatusCode, CancellationToken.None);
+    });
+
+    /// <summary>Conversation traffic, previews/tests and sign-ins are activity, not changes: not audited.</summary>
+    private static bool IsActivity(string path) =>
+        path.Contains("/conversations/", StringComparison.Ordinal) || path.StartsWith("/api/integrations/", StringComparison.Ordinal)
+        || path.StartsWith("/api/auth/", StringComparison.Ordinal) || (path.StartsWith("/api/block-types/", StringComparison.Ordinal));
+}
