@@ -55,6 +55,21 @@ public sealed partial class FlowValidator(PluginCatalog plugins, ITemplateEngine
             return new FlowValidation(null, errors, warnings, compiled, []);
         }
 
+        foreach (var value in rootObject.Descendants().OfType<JValue>())
+        {
+            if (value.Type == JTokenType.String && ((string?)value)?.Length > options.MaxStringLength)
+            {
+                var blockId = value.Path.StartsWith("blocks[", StringComparison.Ordinal) && rootObject.SelectToken(value.Path[..(value.Path.IndexOf(']') + 1)]) is JObject b
+                    ? (string?)b["id"] : null;
+                errors.Add(new FlowError(blockId, value.Path, $"a string has at most {options.MaxStringLength} characters; this one has {((string)value!).Length}"));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return new FlowValidation(null, errors, warnings, compiled, []);
+        }
+
         FlowDocument document;
         try
         {

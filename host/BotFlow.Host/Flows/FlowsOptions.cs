@@ -10,6 +10,9 @@ public sealed class FlowsOptions
     /// <summary>Blocks one flow may have. Default 2,000 (security.md).</summary>
     [Range(1, 100_000)] public int MaxBlocks { get; set; } = 2_000;
 
+    /// <summary>Longest string anywhere in a flow document. Default 64 KiB (security.md).</summary>
+    [Range(16, 16 * 1024 * 1024)] public int MaxStringLength { get; set; } = 64 * 1024;
+
     /// <summary>Largest flow document accepted, in bytes. Default 2 MiB.</summary>
     [Range(1024, 64 * 1024 * 1024)] public int MaxDocumentBytes { get; set; } = 2 * 1024 * 1024;
 
