@@ -78,6 +78,67 @@ public sealed class FakeUpstream : IAsyncDisposable
             await context.Response.WriteAsync("\"}");
         });
         app.MapGet("/redirect/{n:int}", (int n) => n == 0 ? Results.Json(new { arrived = true }) : Results.Redirect($"/redirect/{n - 1}"));
+        // Hostile partners, for the hostile-input battery.
+        app.MapGet("/hostile/loop", () => Results.Redirect("/hostile/loop"));
+        app.MapGet("/hostile/to-metadata", () => Results.Redirect("http://169.254.169.254/latest/meta-data/"));
+        app.MapGet("/hostile/endless", async context =>
+        {
+            context.Response.ContentType = "application/json";
+            var chunk = new byte[64 * 1024];
+            Array.Fill(chunk, (byte)'x');
+            for (var i = 0; i < 32_768 && !context.RequestAborted.IsCancellationRequested; i++) // up to 2 GiB, stopped when the client hangs up
+            {
+                await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+            }
+        });
+        app.MapGet("/hostile/gzip-bomb", async context =>
+        {
+            using var compressed = new MemoryStream();
+            await using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+            {
+                var zeros = new byte[1024 * 1024];
+                for (var i = 0; i < 64; i++)
+                {
+                    await gzip.WriteAsync(zeros);
+                }
+            }
+
+            context.Response.Headers.ContentEncoding = "gzip";
+            context.Response.ContentType = "text/plain";
+            await context.Response.Body.WriteAsync(compressed.ToArray());
+        });
+        app.MapGet("/hostile/drip", async context =>
+        {
+            context.Response.ContentType = "application/json";
+            for (var i = 0; i < 60 && !context.RequestAborted.IsCancellationRequested; i++)
+            {
+                await context.Response.Body.WriteAsync("{"u8.ToArray(), context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(1000, context.RequestAborted);
+            }
+        });
+        app.MapGet("/hostile/invalid-utf8", async context =>
+        {
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.Body.WriteAsync(new byte[] { 0x6f, 0x6b, 0xff, 0xfe, 0xc3, 0x28 });
+        });
+        app.MapGet("/hostile/headers", async context =>
+        {
+            for (var i = 0; i < 10_000; i++)
+            {
+                context.Response.Headers[$"X-H{i}"] = "v";
+            }
+
+            await context.Response.WriteAsync("{}");
+        });
+        app.MapGet("/hostile/retry-after-ten-years", context =>
+        {
+            context.Response.StatusCode = 503;
+            context.Response.Headers.RetryAfter = (10L * 365 * 24 * 3600).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Task.CompletedTask;
+        });
+        app.MapGet("/hostile/echo-secret", (HttpContext context) =>
+            Results.Json(new { error = "bad credential " + context.Request.Headers.Authorization.ToString() }, statusCode: 200));
         await app.StartAsync();
         upstream.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return upstream;
