@@ -26,7 +26,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 builder.Services
     .AddBotFlowSecurity()
-    .AddBotFlowStorage()
+    .AddBotFlowStorage(builder.Configuration)
     .AddBotFlowTemplates()
     .AddBotFlowPlugins()
     .AddBotFlowFlows()

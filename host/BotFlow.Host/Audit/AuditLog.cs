@@ -3,7 +3,7 @@ using BotFlow.Host.Errors;
 using BotFlow.Host.Security;
 using BotFlow.Host.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
-using static BotFlow.Host.Storage.SqliteDatabase;
+using static BotFlow.Host.Storage.BotFlowDatabase;
 
 namespace BotFlow.Host.Audit;
 
@@ -17,24 +17,24 @@ public interface IAuditLog
     Task<IReadOnlyList<AuditEntry>> ListAsync(string? resource, string? actor, int limit, CancellationToken ct);
 }
 
-public sealed class SqliteAuditLog(SqliteDatabase db, TimeProvider clock) : IAuditLog
+public sealed class SqlAuditLog(BotFlowDatabase db, TimeProvider clock) : IAuditLog
 {
     public Task AppendAsync(string actor, string method, string action, string resource, string? resourceId, int status, CancellationToken ct) =>
         db.WriteAsync(async (c, tx) => await Command(c,
-            "insert into audit (at, actor, method, action, resource, resource_id, status) values ($at, $a, $m, $ac, $r, $id, $s)", tx,
-            ("$at", SqliteValues.Time(clock.GetUtcNow())), ("$a", actor), ("$m", method), ("$ac", action), ("$r", resource), ("$id", resourceId), ("$s", status))
+            "insert into audit (at, actor, method, action, resource, resource_id, status) values (@at, @a, @m, @ac, @r, @id, @s)", tx,
+            ("@at", SqlValues.Time(clock.GetUtcNow())), ("@a", actor), ("@m", method), ("@ac", action), ("@r", resource), ("@id", resourceId), ("@s", status))
             .ExecuteNonQueryAsync(ct), ct);
 
     public Task<IReadOnlyList<AuditEntry>> ListAsync(string? resource, string? actor, int limit, CancellationToken ct) => db.ReadAsync<IReadOnlyList<AuditEntry>>(async c =>
     {
         var list = new List<AuditEntry>();
         await using var reader = await Command(c,
-            "select seq, at, actor, method, action, resource, resource_id, status from audit where ($r is null or resource = $r) and ($a is null or actor = $a) order by seq desc limit $l",
-            null, ("$r", resource), ("$a", actor), ("$l", limit)).ExecuteReaderAsync(ct);
+            "select seq, at, actor, method, action, resource, resource_id, status from audit where (@r is null or resource = @r) and (@a is null or actor = @a) order by seq desc limit @l",
+            null, ("@r", resource), ("@a", actor), ("@l", limit)).ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            list.Add(new AuditEntry(reader.GetInt64(0), SqliteValues.Time(reader, 1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                reader.GetString(5), SqliteValues.NullableString(reader, 6), reader.GetInt32(7)));
+            list.Add(new AuditEntry(Long(reader, 0), SqlValues.Time(reader, 1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.GetString(5), SqlValues.NullableString(reader, 6), Int(reader, 7)));
         }
 
         return list;
@@ -47,7 +47,7 @@ public sealed class SqliteAuditLog(SqliteDatabase db, TimeProvider clock) : IAud
 /// </summary>
 public static class AuditApi
 {
-    public static IServiceCollection AddBotFlowAudit(this IServiceCollection services) => services.AddSingleton<IAuditLog, SqliteAuditLog>();
+    public static IServiceCollection AddBotFlowAudit(this IServiceCollection services) => services.AddSingleton<IAuditLog, SqlAuditLog>();
 
     public static RouteGroupBuilder MapAudit(this IEndpointRouteBuilder routes)
     {

@@ -5,15 +5,15 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace BotFlow.Host.Health;
 
 /// <summary>Liveness and readiness: storage reachable and plugins loaded. Says nothing secret.</summary>
-public sealed class BotFlowHealthCheck(SqliteDatabase database, PluginCatalog plugins) : IHealthCheck
+public sealed class BotFlowHealthCheck(BotFlowDatabase database, PluginCatalog plugins) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
         try
         {
-            await database.ReadAsync(async c => await SqliteDatabase.Command(c, "select 1").ExecuteScalarAsync(ct), ct);
+            await database.ReadAsync(async c => await BotFlowDatabase.Command(c, "select 1").ExecuteScalarAsync(ct), ct);
         }
-        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or InvalidOperationException or TimeoutException)
         {
             return HealthCheckResult.Unhealthy("storage is not reachable");
         }

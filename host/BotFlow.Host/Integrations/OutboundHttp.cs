@@ -221,7 +221,7 @@ public static class IntegrationsServiceCollectionExtensions
     public static IServiceCollection AddBotFlowIntegrations(this IServiceCollection services)
     {
         services.AddBotFlowOutboundHttp();
-        services.AddSingleton<Executions.IExecutionStore, Storage.SqliteExecutionStore>();
+        services.AddSingleton<Executions.IExecutionStore, Storage.SqlExecutionStore>();
         services.AddSingleton<TestableBlockRunner>();
         return services;
     }

@@ -10,9 +10,12 @@ public sealed class JobsOptions
     /// <summary>Run the Hangfire server and dashboard in this host. Default true.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Hangfire's storage: <c>Sqlite</c> (a file in the data folder). PostgreSQL comes with scale-out.</summary>
-    [RegularExpression("^(Sqlite)$", ErrorMessage = "BotFlow:Jobs:Storage must be 'Sqlite'.")]
-    public string Storage { get; set; } = "Sqlite";
+    /// <summary>Hangfire's storage: <c>Sqlite</c> (a file in the data folder) or <c>PostgreSql</c> (the shared database). Default: the same as <c>BotFlow:Storage:Provider</c>.</summary>
+    [RegularExpression("^(Sqlite|PostgreSql)$", ErrorMessage = "BotFlow:Jobs:Storage must be 'Sqlite' or 'PostgreSql'.")]
+    public string? Storage { get; set; }
+
+    /// <summary>Schema of Hangfire's tables in PostgreSQL. Default <c>hangfire</c>.</summary>
+    public string PostgresSchema { get; set; } = "hangfire";
 
     /// <summary>Hangfire's SQLite file name inside the data folder. Default <c>hangfire.db</c>.</summary>
     public string SqliteFile { get; set; } = "hangfire.db";

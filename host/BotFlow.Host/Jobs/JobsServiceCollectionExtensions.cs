@@ -1,5 +1,6 @@
 using BotFlow.Host.Storage;
 using Hangfire;
+using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +14,7 @@ public static class JobsServiceCollectionExtensions
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations()
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "BotFlow:Jobs:TimeZone is not a known time zone.")
             .ValidateOnStart();
-        services.AddSingleton<IBackgroundStore, SqliteBackgroundStore>();
+        services.AddSingleton<IBackgroundStore, SqlBackgroundStore>();
         services.AddOptions<Contacts.RetentionOptions>().BindConfiguration(Contacts.RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddTransient<Contacts.RetentionJob>();
         services.AddTransient<IntegrationJobs>();
@@ -30,17 +31,35 @@ public static class JobsServiceCollectionExtensions
         services.AddHangfire((sp, config) =>
         {
             var options = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
-            var path = Path.Combine(sp.GetRequiredService<SqliteDatabase>().DataFolder, options.SqliteFile);
+            var database = sp.GetRequiredService<BotFlowDatabase>();
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings()
-                .UseSQLiteStorage(path, new SQLiteStorageOptions
+                .UseRecommendedSerializerSettings();
+            if ((options.Storage ?? database.Provider) == StorageOptions.PostgreSql)
+            {
+                var connectionString = (database as PostgresDatabase)?.ConnectionString
+                                       ?? sp.GetRequiredService<IConfiguration>().GetConnectionString("Hangfire")
+                                       ?? throw new InvalidOperationException("BotFlow:Jobs:Storage is PostgreSql but no PostgreSQL connection string is configured.");
+                // hardening.md: sliding invisibility, so a long try is never taken twice and a dead host's try returns soon.
+                config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new Hangfire.PostgreSql.PostgreSqlStorageOptions
+                {
+                    SchemaName = options.PostgresSchema,
+                    QueuePollInterval = options.QueuePollInterval,
+                    InvisibilityTimeout = options.InvisibilityTimeout,
+                    UseSlidingInvisibilityTimeout = true,
+                    PrepareSchemaIfNecessary = true,
+                });
+            }
+            else
+            {
+                config.UseSQLiteStorage(Path.Combine(database.DataFolder, options.SqliteFile), new SQLiteStorageOptions
                 {
                     QueuePollInterval = options.QueuePollInterval,
                     InvisibilityTimeout = options.InvisibilityTimeout,
                     DistributedLockLifetime = TimeSpan.FromSeconds(30),
                     JobExpirationCheckInterval = TimeSpan.FromMinutes(15),
                 });
+            }
         });
         services.AddHangfireServer((sp, server) =>
         {

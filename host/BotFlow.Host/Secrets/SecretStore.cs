@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using BotFlow.Host.Storage;
 using BotFlow.Sdk.Secrets;
 using Microsoft.AspNetCore.DataProtection;
-using static BotFlow.Host.Storage.SqliteDatabase;
+using static BotFlow.Host.Storage.BotFlowDatabase;
 
 namespace BotFlow.Host.Secrets;
 
@@ -10,7 +10,7 @@ namespace BotFlow.Host.Secrets;
 /// Partner tokens, encrypted at rest with ASP.NET Core Data Protection and referenced by name (<c>{{ secrets.name }}</c>).
 /// Values are decrypted only for request templates and never returned by the API.
 /// </summary>
-public sealed partial class SecretStore(SqliteDatabase db, IDataProtectionProvider protection, TimeProvider clock) : ISecretReader
+public sealed partial class SecretStore(BotFlowDatabase db, IDataProtectionProvider protection, TimeProvider clock) : ISecretReader
 {
     private readonly IDataProtector _protector = protection.CreateProtector("BotFlow.Secrets.v1");
 
@@ -20,11 +20,11 @@ public sealed partial class SecretStore(SqliteDatabase db, IDataProtectionProvid
 
     public Task SetAsync(string name, string value, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
         await Command(c,
-            "insert into secrets (name, protected_value, updated_at) values ($n, $v, $t) on conflict(name) do update set protected_value = excluded.protected_value, updated_at = excluded.updated_at",
-            tx, ("$n", name), ("$v", _protector.Protect(value)), ("$t", SqliteValues.Time(clock.GetUtcNow()))).ExecuteNonQueryAsync(ct), ct);
+            "insert into secrets (name, protected_value, updated_at) values (@n, @v, @t) on conflict(name) do update set protected_value = excluded.protected_value, updated_at = excluded.updated_at",
+            tx, ("@n", name), ("@v", _protector.Protect(value)), ("@t", SqlValues.Time(clock.GetUtcNow()))).ExecuteNonQueryAsync(ct), ct);
 
     public Task<bool> DeleteAsync(string name, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
-        await Command(c, "delete from secrets where name = $n", tx, ("$n", name)).ExecuteNonQueryAsync(ct) > 0, ct);
+        await Command(c, "delete from secrets where name = @n", tx, ("@n", name)).ExecuteNonQueryAsync(ct) > 0, ct);
 
     public Task<IReadOnlyList<(string Name, DateTimeOffset UpdatedAt)>> ListAsync(CancellationToken ct) => db.ReadAsync<IReadOnlyList<(string, DateTimeOffset)>>(async c =>
     {
@@ -32,7 +32,7 @@ public sealed partial class SecretStore(SqliteDatabase db, IDataProtectionProvid
         await using var reader = await Command(c, "select name, updated_at from secrets order by name").ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            list.Add((reader.GetString(0), SqliteValues.Time(reader, 1)));
+            list.Add((reader.GetString(0), SqlValues.Time(reader, 1)));
         }
 
         return list;

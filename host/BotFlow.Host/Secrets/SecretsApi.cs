@@ -21,8 +21,11 @@ public static class SecretsApi
     {
         // Keys live in the data folder so a restarted host can still read its secrets.
         services.AddDataProtection().SetApplicationName("BotFlow");
-        services.AddOptions<KeyManagementOptions>().Configure<Storage.SqliteDatabase, ILoggerFactory>((o, db, logs) =>
-            o.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(db.DataFolder, "keys")), logs));
+        // With SQLite they live in the data folder; with PostgreSQL in the shared database, so every host reads every secret.
+        services.AddOptions<KeyManagementOptions>().Configure<Storage.BotFlowDatabase, ILoggerFactory>((o, db, logs) =>
+            o.XmlRepository = db is Storage.PostgresDatabase
+                ? new Storage.DatabaseXmlRepository(db)
+                : new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(db.DataFolder, "keys")), logs));
         services.AddSingleton<SecretStore>();
         services.AddSingleton<ISecretReader>(sp => sp.GetRequiredService<SecretStore>());
         services.AddSingleton<IPluginServiceContribution, SecretsContribution>();

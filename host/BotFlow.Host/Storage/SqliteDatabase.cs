@@ -1,13 +1,11 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace BotFlow.Host.Storage;
 
-/// <summary>
-/// The SQLite file and its connections. Everything dialect-specific (pragmas, upserts, the schema) lives in
-/// <c>Storage/Sqlite*</c> so a PostgreSQL provider can implement the same store interfaces.
-/// </summary>
-public sealed class SqliteDatabase
+/// <summary>The embedded default: one SQLite file in the data folder, WAL, one writer at a time.</summary>
+public sealed class SqliteDatabase : BotFlowDatabase
 {
     /// <summary>hardening.md: older native SQLite has CVE-2025-6965.</summary>
     public static readonly Version MinimumSqliteVersion = new(3, 50, 2);
@@ -36,11 +34,15 @@ public sealed class SqliteDatabase
         }.ToString();
     }
 
-    public string DataFolder { get; }
+    public override string Provider => "Sqlite";
+
+    public override string DataFolder { get; }
 
     public string FilePath { get; }
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    public override string Describe() => FilePath;
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(ct);
@@ -50,14 +52,13 @@ public sealed class SqliteDatabase
         return connection;
     }
 
-    /// <summary>Runs <paramref name="work"/> in one write transaction, one writer at a time.</summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct)
+    public override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
     {
         await _writeGate.WaitAsync(ct);
         try
         {
             await using var connection = await OpenAsync(ct);
-            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
             var result = await work(connection, tx);
             await tx.CommitAsync(ct);
             return result;
@@ -68,29 +69,7 @@ public sealed class SqliteDatabase
         }
     }
 
-    public Task WriteAsync(Func<SqliteConnection, SqliteTransaction, Task> work, CancellationToken ct) =>
-        WriteAsync(async (c, t) => { await work(c, t); return 0; }, ct);
-
-    public async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken ct)
-    {
-        await using var connection = await OpenAsync(ct);
-        return await work(connection);
-    }
-
-    public static SqliteCommand Command(SqliteConnection connection, string sql, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = tx;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
-    }
-
-    public static async Task<Version> GetSqliteVersionAsync(SqliteConnection connection, CancellationToken ct)
+    public static async Task<Version> GetSqliteVersionAsync(DbConnection connection, CancellationToken ct)
     {
         using var command = Command(connection, "select sqlite_version()");
         var text = (string)(await command.ExecuteScalarAsync(ct))!;

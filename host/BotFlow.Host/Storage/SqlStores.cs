@@ -4,38 +4,38 @@ using BotFlow.Host.Conversations;
 using BotFlow.Host.Fields;
 using BotFlow.Host.Flows;
 using BotFlow.Sdk.Fields;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Newtonsoft.Json;
-using static BotFlow.Host.Storage.SqliteDatabase;
+using static BotFlow.Host.Storage.BotFlowDatabase;
 
 namespace BotFlow.Host.Storage;
 
-internal static class SqliteValues
+internal static class SqlValues
 {
     public static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
-    public static DateTimeOffset Time(SqliteDataReader reader, int ordinal) =>
+    public static DateTimeOffset Time(DbDataReader reader, int ordinal) =>
         DateTimeOffset.Parse(reader.GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
-    public static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    public static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     public static Dictionary<string, string> FieldsFromJson(string json) =>
         JsonConvert.DeserializeObject<Dictionary<string, string>>(json, JsonDefaults.Settings) ?? new Dictionary<string, string>();
 }
 
-public sealed class SqliteFlowStore(SqliteDatabase db, TimeProvider clock) : IFlowStore
+public sealed class SqlFlowStore(BotFlowDatabase db, TimeProvider clock) : IFlowStore
 {
     public Task<StoredFlow?> GetAsync(string id, CancellationToken ct) => db.ReadAsync(async c =>
     {
-        await using var reader = await Command(c, "select id, name, version, document, updated_at from flows where id = $id", null, ("$id", id)).ExecuteReaderAsync(ct);
+        await using var reader = await Command(c, "select id, name, version, document, updated_at from flows where id = @id", null, ("@id", id)).ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? Read(reader) : null;
     }, ct);
 
     public Task<StoredFlow?> GetVersionAsync(string id, int version, CancellationToken ct) => db.ReadAsync(async c =>
     {
         await using var reader = await Command(c,
-            "select v.flow_id, coalesce(f.name, ''), v.version, v.document, v.created_at from flow_versions v left join flows f on f.id = v.flow_id where v.flow_id = $id and v.version = $v",
-            null, ("$id", id), ("$v", version)).ExecuteReaderAsync(ct);
+            "select v.flow_id, coalesce(f.name, ''), v.version, v.document, v.created_at from flow_versions v left join flows f on f.id = v.flow_id where v.flow_id = @id and v.version = @v",
+            null, ("@id", id), ("@v", version)).ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? Read(reader) : null;
     }, ct);
 
@@ -56,16 +56,16 @@ public sealed class SqliteFlowStore(SqliteDatabase db, TimeProvider clock) : IFl
         {
             var now = clock.GetUtcNow();
             // Versions keep counting after a delete, so a re-created flow never reuses a version a conversation still runs.
-            var version = Convert.ToInt32(await Command(c, "select coalesce(max(version), 0) + 1 from flow_versions where flow_id = $id", tx, ("$id", id)).ExecuteScalarAsync(ct));
-            await Command(c, "insert into flow_versions (flow_id, version, document, created_at) values ($id, $v, $d, $t)", tx,
-                ("$id", id), ("$v", version), ("$d", document), ("$t", SqliteValues.Time(now))).ExecuteNonQueryAsync(ct);
+            var version = Convert.ToInt32(await Command(c, "select coalesce(max(version), 0) + 1 from flow_versions where flow_id = @id", tx, ("@id", id)).ExecuteScalarAsync(ct));
+            await Command(c, "insert into flow_versions (flow_id, version, document, created_at) values (@id, @v, @d, @t)", tx,
+                ("@id", id), ("@v", version), ("@d", document), ("@t", SqlValues.Time(now))).ExecuteNonQueryAsync(ct);
             await Command(c,
-                "insert into flows (id, name, version, document, updated_at) values ($id, $n, $v, $d, $t) on conflict(id) do update set name = excluded.name, version = excluded.version, document = excluded.document, updated_at = excluded.updated_at",
-                tx, ("$id", id), ("$n", name), ("$v", version), ("$d", document), ("$t", SqliteValues.Time(now))).ExecuteNonQueryAsync(ct);
-            await Command(c, "delete from flow_fields where flow_id = $id", tx, ("$id", id)).ExecuteNonQueryAsync(ct);
+                "insert into flows (id, name, version, document, updated_at) values (@id, @n, @v, @d, @t) on conflict(id) do update set name = excluded.name, version = excluded.version, document = excluded.document, updated_at = excluded.updated_at",
+                tx, ("@id", id), ("@n", name), ("@v", version), ("@d", document), ("@t", SqlValues.Time(now))).ExecuteNonQueryAsync(ct);
+            await Command(c, "delete from flow_fields where flow_id = @id", tx, ("@id", id)).ExecuteNonQueryAsync(ct);
             foreach (var key in fieldKeys)
             {
-                await Command(c, "insert or ignore into flow_fields (flow_id, field_key) values ($id, $k)", tx, ("$id", id), ("$k", key)).ExecuteNonQueryAsync(ct);
+                await Command(c, "insert into flow_fields (flow_id, field_key) values (@id, @k) on conflict do nothing", tx, ("@id", id), ("@k", key)).ExecuteNonQueryAsync(ct);
             }
 
             return new StoredFlow(id, name, version, document, now);
@@ -73,14 +73,14 @@ public sealed class SqliteFlowStore(SqliteDatabase db, TimeProvider clock) : IFl
 
     public Task<bool> DeleteAsync(string id, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
     {
-        await Command(c, "delete from flow_fields where flow_id = $id", tx, ("$id", id)).ExecuteNonQueryAsync(ct);
-        return await Command(c, "delete from flows where id = $id", tx, ("$id", id)).ExecuteNonQueryAsync(ct) > 0;
+        await Command(c, "delete from flow_fields where flow_id = @id", tx, ("@id", id)).ExecuteNonQueryAsync(ct);
+        return await Command(c, "delete from flows where id = @id", tx, ("@id", id)).ExecuteNonQueryAsync(ct) > 0;
     }, ct);
 
     public Task<IReadOnlyList<string>> FlowsUsingFieldAsync(string fieldKey, CancellationToken ct) => db.ReadAsync<IReadOnlyList<string>>(async c =>
     {
         var list = new List<string>();
-        await using var reader = await Command(c, "select flow_id from flow_fields where field_key = $k order by flow_id", null, ("$k", fieldKey)).ExecuteReaderAsync(ct);
+        await using var reader = await Command(c, "select flow_id from flow_fields where field_key = @k order by flow_id", null, ("@k", fieldKey)).ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             list.Add(reader.GetString(0));
@@ -90,13 +90,13 @@ public sealed class SqliteFlowStore(SqliteDatabase db, TimeProvider clock) : IFl
     }, ct);
 
     public Task<bool> AnyAsync(CancellationToken ct) => db.ReadAsync(async c =>
-        await Command(c, "select exists(select 1 from flow_versions)").ExecuteScalarAsync(ct) is long n && n != 0, ct);
+        Convert.ToBoolean(await Command(c, "select exists(select 1 from flow_versions)").ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture), ct);
 
-    private static StoredFlow Read(SqliteDataReader r) =>
-        new(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetString(3), SqliteValues.Time(r, 4));
+    private static StoredFlow Read(DbDataReader r) =>
+        new(r.GetString(0), r.GetString(1), Int(r, 2), r.GetString(3), SqlValues.Time(r, 4));
 }
 
-public sealed class SqliteFieldStore(SqliteDatabase db, TimeProvider clock) : IFieldStore
+public sealed class SqlFieldStore(BotFlowDatabase db, TimeProvider clock) : IFieldStore
 {
     public Task<IReadOnlyList<FieldDefinition>> ListAsync(CancellationToken ct) => db.ReadAsync<IReadOnlyList<FieldDefinition>>(async c =>
     {
@@ -104,8 +104,8 @@ public sealed class SqliteFieldStore(SqliteDatabase db, TimeProvider clock) : IF
         await using var reader = await Command(c, "select key, label, type, options, built_in from fields order by built_in desc, key").ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            var options = SqliteValues.NullableString(reader, 3) is { } json ? JsonConvert.DeserializeObject<List<string>>(json, JsonDefaults.Settings) : null;
-            list.Add(new FieldDefinition(reader.GetString(0), reader.GetString(1), reader.GetString(2), options, reader.GetInt64(4) != 0));
+            var options = SqlValues.NullableString(reader, 3) is { } json ? JsonConvert.DeserializeObject<List<string>>(json, JsonDefaults.Settings) : null;
+            list.Add(new FieldDefinition(reader.GetString(0), reader.GetString(1), reader.GetString(2), options, Bool(reader, 4)));
         }
 
         return list;
@@ -114,31 +114,31 @@ public sealed class SqliteFieldStore(SqliteDatabase db, TimeProvider clock) : IF
     public Task UpsertAsync(FieldDefinition field, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
     {
         await Command(c,
-            "insert into fields (key, label, type, options, built_in, updated_at) values ($k, $l, $t, $o, $b, $u) on conflict(key) do update set label = excluded.label, type = excluded.type, options = excluded.options, updated_at = excluded.updated_at",
-            tx, ("$k", field.Key), ("$l", field.Label), ("$t", field.Type),
-            ("$o", field.Options is null ? null : JsonConvert.SerializeObject(field.Options)), ("$b", field.BuiltIn ? 1 : 0),
-            ("$u", SqliteValues.Time(clock.GetUtcNow()))).ExecuteNonQueryAsync(ct);
+            "insert into fields (key, label, type, options, built_in, updated_at) values (@k, @l, @t, @o, @b, @u) on conflict(key) do update set label = excluded.label, type = excluded.type, options = excluded.options, updated_at = excluded.updated_at",
+            tx, ("@k", field.Key), ("@l", field.Label), ("@t", field.Type),
+            ("@o", field.Options is null ? null : JsonConvert.SerializeObject(field.Options)), ("@b", field.BuiltIn ? 1 : 0),
+            ("@u", SqlValues.Time(clock.GetUtcNow()))).ExecuteNonQueryAsync(ct);
     }, ct);
 
     public Task<bool> DeleteAsync(string key, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
-        await Command(c, "delete from fields where key = $k and built_in = 0", tx, ("$k", key)).ExecuteNonQueryAsync(ct) > 0, ct);
+        await Command(c, "delete from fields where key = @k and built_in = 0", tx, ("@k", key)).ExecuteNonQueryAsync(ct) > 0, ct);
 }
 
-public sealed class SqliteContactStore(SqliteDatabase db) : IContactStore
+public sealed class SqlContactStore(BotFlowDatabase db) : IContactStore
 {
-    public Task<ContactRecord?> GetAsync(string id, CancellationToken ct) => db.ReadAsync(c => SqliteConversationStore.ReadContactAsync(c, id, ct), ct);
+    public Task<ContactRecord?> GetAsync(string id, CancellationToken ct) => db.ReadAsync(c => SqlConversationStore.ReadContactAsync(c, id, ct), ct);
 
     public Task<IReadOnlyList<MessageRecord>> GetMessagesAsync(string contactId, long afterId, int limit, CancellationToken ct) =>
         db.ReadAsync<IReadOnlyList<MessageRecord>>(async c =>
         {
             var list = new List<MessageRecord>();
             await using var reader = await Command(c,
-                "select id, contact_id, flow_id, conversation_id, block_id, direction, text, status, channel, created_at from messages where contact_id = $c and id > $a order by id limit $l",
-                null, ("$c", contactId), ("$a", afterId), ("$l", limit)).ExecuteReaderAsync(ct);
+                "select id, contact_id, flow_id, conversation_id, block_id, direction, text, status, channel, created_at from messages where contact_id = @c and id > @a order by id limit @l",
+                null, ("@c", contactId), ("@a", afterId), ("@l", limit)).ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                list.Add(new MessageRecord(reader.GetInt64(0), reader.GetString(1), SqliteValues.NullableString(reader, 2), SqliteValues.NullableString(reader, 3),
-                    SqliteValues.NullableString(reader, 4), reader.GetString(5), reader.GetString(6), reader.GetString(7), reader.GetString(8), SqliteValues.Time(reader, 9)));
+                list.Add(new MessageRecord(Long(reader, 0), reader.GetString(1), SqlValues.NullableString(reader, 2), SqlValues.NullableString(reader, 3),
+                    SqlValues.NullableString(reader, 4), reader.GetString(5), reader.GetString(6), reader.GetString(7), reader.GetString(8), SqlValues.Time(reader, 9)));
             }
 
             return list;
@@ -147,7 +147,7 @@ public sealed class SqliteContactStore(SqliteDatabase db) : IContactStore
     public Task<(bool Existed, IReadOnlyList<string> JobIds)> EraseAsync(string contactId, CancellationToken ct) => db.WriteAsync<(bool, IReadOnlyList<string>)>(async (c, tx) =>
     {
         var jobIds = new List<string>();
-        await using (var reader = await Command(c, "select job_id from background_executions where contact_id = $c and job_id is not null", tx, ("$c", contactId)).ExecuteReaderAsync(ct))
+        await using (var reader = await Command(c, "select job_id from background_executions where contact_id = @c and job_id is not null", tx, ("@c", contactId)).ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
@@ -157,10 +157,10 @@ public sealed class SqliteContactStore(SqliteDatabase db) : IContactStore
 
         foreach (var table in new[] { "messages", "conversations", "executions", "background_executions" })
         {
-            await Command(c, $"delete from {table} where contact_id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct);
+            await Command(c, $"delete from {table} where contact_id = @c", tx, ("@c", contactId)).ExecuteNonQueryAsync(ct);
         }
 
-        var existed = await Command(c, "delete from contacts where id = $c", tx, ("$c", contactId)).ExecuteNonQueryAsync(ct) > 0;
+        var existed = await Command(c, "delete from contacts where id = @c", tx, ("@c", contactId)).ExecuteNonQueryAsync(ct) > 0;
         return (existed, jobIds);
     }, ct);
 
@@ -169,7 +169,7 @@ public sealed class SqliteContactStore(SqliteDatabase db) : IContactStore
         var conversationIds = await db.ReadAsync(async c =>
         {
             var flows = new List<string>();
-            await using var reader = await Command(c, "select flow_id from conversations where contact_id = $c order by flow_id", null, ("$c", contactId)).ExecuteReaderAsync(ct);
+            await using var reader = await Command(c, "select flow_id from conversations where contact_id = @c order by flow_id", null, ("@c", contactId)).ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 flows.Add(reader.GetString(0));
@@ -177,7 +177,7 @@ public sealed class SqliteContactStore(SqliteDatabase db) : IContactStore
 
             return flows;
         }, ct);
-        var store = new SqliteConversationStore(db);
+        var store = new SqlConversationStore(db);
         var conversations = new List<ConversationRecord>();
         foreach (var flowId in conversationIds)
         {
@@ -187,57 +187,57 @@ public sealed class SqliteContactStore(SqliteDatabase db) : IContactStore
             }
         }
 
-        var executions = await new SqliteExecutionStore(db).ListAsync(new Executions.ExecutionFilter(null, contactId, null, null, 100_000), ct);
+        var executions = await new SqlExecutionStore(db).ListAsync(new Executions.ExecutionFilter(null, contactId, null, null, 100_000), ct);
         return (conversations, executions);
     }
 
     public Task<int> PurgeOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
     {
-        var at = SqliteValues.Time(cutoff);
-        var executions = await Command(c, "delete from executions where started_at < $t", tx, ("$t", at)).ExecuteNonQueryAsync(ct);
-        var messages = await Command(c, "delete from messages where created_at < $t", tx, ("$t", at)).ExecuteNonQueryAsync(ct);
+        var at = SqlValues.Time(cutoff);
+        var executions = await Command(c, "delete from executions where started_at < @t", tx, ("@t", at)).ExecuteNonQueryAsync(ct);
+        var messages = await Command(c, "delete from messages where created_at < @t", tx, ("@t", at)).ExecuteNonQueryAsync(ct);
         return executions + messages;
     }, ct);
 }
 
-public sealed class SqliteConversationStore(SqliteDatabase db) : IConversationStore
+public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStore
 {
     public Task<ConversationRecord?> GetAsync(string flowId, string contactId, CancellationToken ct) => db.ReadAsync(async c =>
     {
         await using var reader = await Command(c,
-            "select id, flow_id, contact_id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at from conversations where flow_id = $f and contact_id = $c",
-            null, ("$f", flowId), ("$c", contactId)).ExecuteReaderAsync(ct);
+            "select id, flow_id, contact_id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at from conversations where flow_id = @f and contact_id = @c",
+            null, ("@f", flowId), ("@c", contactId)).ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))
         {
             return null;
         }
 
-        return new ConversationRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetString(4),
-            SqliteValues.NullableString(reader, 5), reader.GetInt64(6) != 0, reader.GetString(7), SqliteValues.NullableString(reader, 8),
-            SqliteValues.NullableString(reader, 9), SqliteValues.Time(reader, 10), SqliteValues.Time(reader, 11));
+        return new ConversationRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), Int(reader, 3), reader.GetString(4),
+            SqlValues.NullableString(reader, 5), Bool(reader, 6), reader.GetString(7), SqlValues.NullableString(reader, 8),
+            SqlValues.NullableString(reader, 9), SqlValues.Time(reader, 10), SqlValues.Time(reader, 11));
     }, ct);
 
     public Task<ContactRecord?> GetContactAsync(string contactId, CancellationToken ct) => db.ReadAsync(c => ReadContactAsync(c, contactId, ct), ct);
 
-    internal static async Task<ContactRecord?> ReadContactAsync(SqliteConnection c, string id, CancellationToken ct)
+    internal static async Task<ContactRecord?> ReadContactAsync(DbConnection c, string id, CancellationToken ct)
     {
-        await using var reader = await Command(c, "select id, fields, created_at, updated_at from contacts where id = $id", null, ("$id", id)).ExecuteReaderAsync(ct);
+        await using var reader = await Command(c, "select id, fields, created_at, updated_at from contacts where id = @id", null, ("@id", id)).ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct)
-            ? new ContactRecord(reader.GetString(0), SqliteValues.FieldsFromJson(reader.GetString(1)), SqliteValues.Time(reader, 2), SqliteValues.Time(reader, 3))
+            ? new ContactRecord(reader.GetString(0), SqlValues.FieldsFromJson(reader.GetString(1)), SqlValues.Time(reader, 2), SqlValues.Time(reader, 3))
             : null;
     }
 
     public Task<IReadOnlyList<long>> CommitAsync(StepCommit commit, CancellationToken ct) => db.WriteAsync<IReadOnlyList<long>>(async (c, tx) =>
     {
-        var now = SqliteValues.Time(commit.Messages.Count > 0 ? commit.Messages[^1].CreatedAt : commit.Conversation?.UpdatedAt ?? DateTimeOffset.UtcNow);
+        var now = SqlValues.Time(commit.Messages.Count > 0 ? commit.Messages[^1].CreatedAt : commit.Conversation?.UpdatedAt ?? DateTimeOffset.UtcNow);
         var fieldsJson = JsonConvert.SerializeObject(commit.ContactFields);
         if (commit.UpsertContact)
         {
             await Command(c,
             commit.ContactFieldsChanged
-                ? "insert into contacts (id, fields, created_at, updated_at) values ($id, $f, $t, $t) on conflict(id) do update set fields = excluded.fields, updated_at = excluded.updated_at"
-                : "insert or ignore into contacts (id, fields, created_at, updated_at) values ($id, $f, $t, $t)",
-            tx, ("$id", commit.ContactId), ("$f", fieldsJson), ("$t", now)).ExecuteNonQueryAsync(ct);
+                ? "insert into contacts (id, fields, created_at, updated_at) values (@id, @f, @t, @t) on conflict(id) do update set fields = excluded.fields, updated_at = excluded.updated_at"
+                : "insert into contacts (id, fields, created_at, updated_at) values (@id, @f, @t, @t) on conflict do nothing",
+            tx, ("@id", commit.ContactId), ("@f", fieldsJson), ("@t", now)).ExecuteNonQueryAsync(ct);
         }
 
         if (commit.Conversation is { } conv)
@@ -245,43 +245,43 @@ public sealed class SqliteConversationStore(SqliteDatabase db) : IConversationSt
             await Command(c,
                 """
                 insert into conversations (flow_id, contact_id, id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at)
-                values ($f, $c, $id, $v, $s, $b, $w, $vars, $r, $d, $st, $u)
+                values (@f, @c, @id, @v, @s, @b, @w, @vars, @r, @d, @st, @u)
                 on conflict(flow_id, contact_id) do update set id = excluded.id, flow_version = excluded.flow_version, status = excluded.status,
                   block_id = excluded.block_id, waiting = excluded.waiting, vars = excluded.vars, response = excluded.response,
                   department = excluded.department, started_at = excluded.started_at, updated_at = excluded.updated_at
                 """,
-                tx, ("$f", conv.FlowId), ("$c", conv.ContactId), ("$id", conv.Id), ("$v", conv.FlowVersion), ("$s", conv.Status), ("$b", conv.BlockId),
-                ("$w", conv.Waiting ? 1 : 0), ("$vars", conv.VarsJson), ("$r", conv.ResponseJson), ("$d", conv.Department),
-                ("$st", SqliteValues.Time(conv.StartedAt)), ("$u", SqliteValues.Time(conv.UpdatedAt))).ExecuteNonQueryAsync(ct);
+                tx, ("@f", conv.FlowId), ("@c", conv.ContactId), ("@id", conv.Id), ("@v", conv.FlowVersion), ("@s", conv.Status), ("@b", conv.BlockId),
+                ("@w", conv.Waiting ? 1 : 0), ("@vars", conv.VarsJson), ("@r", conv.ResponseJson), ("@d", conv.Department),
+                ("@st", SqlValues.Time(conv.StartedAt)), ("@u", SqlValues.Time(conv.UpdatedAt))).ExecuteNonQueryAsync(ct);
         }
 
         var ids = new List<long>(commit.Messages.Count);
         if (commit.Messages.Count > 0)
         {
             await using var insert = Command(c,
-                "insert into messages (contact_id, flow_id, conversation_id, block_id, direction, text, status, channel, created_at) values ($c, $f, $conv, $b, $d, $t, $s, $ch, $at) returning id",
-                tx, ("$c", commit.ContactId), ("$f", commit.Conversation?.FlowId), ("$conv", commit.Conversation?.Id), ("$b", null), ("$d", null), ("$t", null), ("$s", null), ("$ch", null), ("$at", null));
+                "insert into messages (contact_id, flow_id, conversation_id, block_id, direction, text, status, channel, created_at) values (@c, @f, @conv, @b, @d, @t, @s, @ch, @at) returning id",
+                tx, ("@c", commit.ContactId), ("@f", commit.Conversation?.FlowId), ("@conv", commit.Conversation?.Id), ("@b", null), ("@d", null), ("@t", null), ("@s", null), ("@ch", null), ("@at", null));
             insert.Prepare();
             foreach (var m in commit.Messages)
             {
-                insert.Parameters["$b"].Value = (object?)m.BlockId ?? DBNull.Value;
-                insert.Parameters["$d"].Value = m.Direction;
-                insert.Parameters["$t"].Value = m.Text;
-                insert.Parameters["$s"].Value = m.Status;
-                insert.Parameters["$ch"].Value = m.Channel;
-                insert.Parameters["$at"].Value = SqliteValues.Time(m.CreatedAt);
+                insert.Parameters["@b"].Value = (object?)m.BlockId ?? DBNull.Value;
+                insert.Parameters["@d"].Value = m.Direction;
+                insert.Parameters["@t"].Value = m.Text;
+                insert.Parameters["@s"].Value = m.Status;
+                insert.Parameters["@ch"].Value = m.Channel;
+                insert.Parameters["@at"].Value = SqlValues.Time(m.CreatedAt);
                 ids.Add((long)(await insert.ExecuteScalarAsync(ct))!);
             }
         }
 
         if (commit.Executions is { Count: > 0 } executions)
         {
-            await SqliteExecutionStore.InsertAsync(c, tx, executions, ct);
+            await SqlExecutionStore.InsertAsync(c, tx, executions, ct);
         }
 
         if (commit.Background is { Count: > 0 } background)
         {
-            await SqliteBackgroundStore.UpsertAsync(c, tx, background, ct);
+            await SqlBackgroundStore.UpsertAsync(c, tx, background, ct);
         }
 
         return ids;

@@ -1,0 +1,81 @@
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
+
+namespace BotFlow.Host.Storage;
+
+/// <summary>A null of a known SQL type (PostgreSQL must know the type of every parameter, even a null one).</summary>
+public sealed record TypedNull(DbType Type)
+{
+    public static readonly TypedNull Int = new(DbType.Int32);
+    public static readonly TypedNull Long = new(DbType.Int64);
+    public static readonly TypedNull Text = new(DbType.String);
+}
+
+/// <summary>
+/// The database behind every store. The stores' SQL is the portable subset SQLite and PostgreSQL share (named
+/// <c>@parameters</c>, <c>on conflict … do update</c>, <c>returning</c>, ISO-8601 text timestamps); what differs — the
+/// schema's DDL, connection set-up, write concurrency and per-contact locks — lives in the provider classes.
+/// </summary>
+public abstract class BotFlowDatabase
+{
+    public abstract string Provider { get; }
+
+    /// <summary>Where files live (Data Protection keys with SQLite, Hangfire's SQLite file).</summary>
+    public abstract string DataFolder { get; }
+
+    /// <summary>A short description for logs and errors (never a password).</summary>
+    public abstract string Describe();
+
+    public abstract Task<DbConnection> OpenAsync(CancellationToken ct);
+
+    /// <summary>Runs <paramref name="work"/> in one write transaction.</summary>
+    public abstract Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct);
+
+    public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken ct) =>
+        WriteAsync(async (c, t) => { await work(c, t); return 0; }, ct);
+
+    public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        return await work(connection);
+    }
+
+    public static DbCommand Command(DbConnection connection, string sql, DbTransaction? tx = null, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = tx;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            switch (value)
+            {
+                case null:
+                    parameter.DbType = DbType.String;
+                    parameter.Value = DBNull.Value;
+                    break;
+                case TypedNull typed:
+                    parameter.DbType = typed.Type;
+                    parameter.Value = DBNull.Value;
+                    break;
+                default:
+                    parameter.Value = value;
+                    break;
+            }
+
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+
+    public static int Int(DbDataReader reader, int ordinal) => Convert.ToInt32(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+
+    public static long Long(DbDataReader reader, int ordinal) => Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+
+    public static int? NullableInt(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : Int(reader, ordinal);
+
+    public static bool Bool(DbDataReader reader, int ordinal) => Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture) != 0;
+}

@@ -1,0 +1,344 @@
+using System.Data.Common;
+
+namespace BotFlow.Host.Storage;
+
+/// <summary>
+/// Versioned migrations, one list per provider with the same numbering, applied at start-up in order. A database whose
+/// schema is newer than this build knows is refused, so an older host never writes into a newer layout.
+/// </summary>
+public sealed class SchemaMigrator(BotFlowDatabase database, ILogger<SchemaMigrator> logger)
+{
+    private static readonly string[] SqliteMigrations =
+    [
+        // 1: foundation
+        """
+        create table fields (
+            key text primary key,
+            label text not null,
+            type text not null,
+            options text null,
+            built_in integer not null default 0,
+            updated_at text not null);
+        create table flows (
+            id text primary key,
+            name text not null,
+            version integer not null,
+            document text not null,
+            updated_at text not null);
+        create table flow_versions (
+            flow_id text not null,
+            version integer not null,
+            document text not null,
+            created_at text not null,
+            primary key (flow_id, version));
+        create table flow_fields (
+            flow_id text not null,
+            field_key text not null,
+            primary key (flow_id, field_key));
+        create table contacts (
+            id text primary key,
+            fields text not null,
+            created_at text not null,
+            updated_at text not null);
+        create table conversations (
+            flow_id text not null,
+            contact_id text not null,
+            id text not null,
+            flow_version integer not null,
+            status text not null,
+            block_id text null,
+            waiting integer not null,
+            vars text not null,
+            response text null,
+            department text null,
+            started_at text not null,
+            updated_at text not null,
+            primary key (flow_id, contact_id));
+        create index conversations_contact on conversations (contact_id);
+        create table messages (
+            id integer primary key autoincrement,
+            contact_id text not null,
+            flow_id text null,
+            conversation_id text null,
+            block_id text null,
+            direction text not null,
+            text text not null,
+            status text not null,
+            channel text not null,
+            created_at text not null);
+        create index messages_contact on messages (contact_id, id);
+        create index messages_outbox on messages (status, id) where status = 'pending';
+        """,
+        // 2: integrations — encrypted secrets and the execution history
+        """
+        create table secrets (
+            name text primary key,
+            protected_value text not null,
+            updated_at text not null);
+        create table executions (
+            id text not null,
+            attempt integer not null,
+            kind text not null,
+            flow_id text null,
+            flow_version integer null,
+            block_id text null,
+            contact_id text null,
+            job_id text null,
+            started_at text not null,
+            duration_ms real not null,
+            outcome text not null,
+            error text null,
+            warnings text null,
+            request text null,
+            response text null,
+            idempotency_key text null,
+            seq integer primary key autoincrement);
+        create unique index executions_try on executions (id, attempt);
+        create index executions_flow on executions (flow_id, seq);
+        create index executions_contact on executions (contact_id, seq);
+        """,
+        // 3: background jobs — tries that run later (retries, fire-and-forget, schedules) and recurring integrations
+        """
+        create table background_executions (
+            id text primary key,
+            kind text not null,
+            flow_id text null,
+            flow_version integer null,
+            block_id text null,
+            contact_id text null,
+            first_attempt integer not null,
+            next_attempt integer not null,
+            last_attempt integer not null,
+            backoff text not null,
+            status text not null,
+            job_id text null,
+            run_at text null,
+            error text null,
+            created_at text not null,
+            updated_at text not null);
+        create index background_executions_contact on background_executions (contact_id);
+        create index background_executions_status on background_executions (status);
+        create table recurring_integrations (
+            id text primary key,
+            cron text not null,
+            time_zone text not null,
+            config text not null,
+            updated_at text not null);
+        """,
+        // 4: security — the audit log
+        """
+        create table audit (
+            seq integer primary key autoincrement,
+            at text not null,
+            actor text not null,
+            method text not null,
+            action text not null,
+            resource text not null,
+            resource_id text null,
+            status integer not null);
+        create index audit_resource on audit (resource, seq);
+        create index audit_actor on audit (actor, seq);
+        """,
+        // 5: Data Protection keys in the database (used by PostgreSQL hosts, which share them)
+        """
+        create table data_protection_keys (
+            friendly_name text primary key,
+            xml text not null);
+        """,
+    ];
+
+    private static readonly string[] PostgresMigrations =
+    [
+        // 1: foundation
+        """
+        create table fields (
+            key text primary key,
+            label text not null,
+            type text not null,
+            options text null,
+            built_in integer not null default 0,
+            updated_at text not null);
+        create table flows (
+            id text primary key,
+            name text not null,
+            version integer not null,
+            document text not null,
+            updated_at text not null);
+        create table flow_versions (
+            flow_id text not null,
+            version integer not null,
+            document text not null,
+            created_at text not null,
+            primary key (flow_id, version));
+        create table flow_fields (
+            flow_id text not null,
+            field_key text not null,
+            primary key (flow_id, field_key));
+        create table contacts (
+            id text primary key,
+            fields text not null,
+            created_at text not null,
+            updated_at text not null);
+        create table conversations (
+            flow_id text not null,
+            contact_id text not null,
+            id text not null,
+            flow_version integer not null,
+            status text not null,
+            block_id text null,
+            waiting integer not null,
+            vars text not null,
+            response text null,
+            department text null,
+            started_at text not null,
+            updated_at text not null,
+            primary key (flow_id, contact_id));
+        create index conversations_contact on conversations (contact_id);
+        create table messages (
+            id bigserial primary key,
+            contact_id text not null,
+            flow_id text null,
+            conversation_id text null,
+            block_id text null,
+            direction text not null,
+            text text not null,
+            status text not null,
+            channel text not null,
+            created_at text not null);
+        create index messages_contact on messages (contact_id, id);
+        create index messages_outbox on messages (status, id) where status = 'pending';
+        """,
+        // 2: integrations — encrypted secrets and the execution history
+        """
+        create table secrets (
+            name text primary key,
+            protected_value text not null,
+            updated_at text not null);
+        create table executions (
+            id text not null,
+            attempt integer not null,
+            kind text not null,
+            flow_id text null,
+            flow_version integer null,
+            block_id text null,
+            contact_id text null,
+            job_id text null,
+            started_at text not null,
+            duration_ms double precision not null,
+            outcome text not null,
+            error text null,
+            warnings text null,
+            request text null,
+            response text null,
+            idempotency_key text null,
+            seq bigserial primary key);
+        create unique index executions_try on executions (id, attempt);
+        create index executions_flow on executions (flow_id, seq);
+        create index executions_contact on executions (contact_id, seq);
+        """,
+        // 3: background jobs — tries that run later (retries, fire-and-forget, schedules) and recurring integrations
+        """
+        create table background_executions (
+            id text primary key,
+            kind text not null,
+            flow_id text null,
+            flow_version integer null,
+            block_id text null,
+            contact_id text null,
+            first_attempt integer not null,
+            next_attempt integer not null,
+            last_attempt integer not null,
+            backoff text not null,
+            status text not null,
+            job_id text null,
+            run_at text null,
+            error text null,
+            created_at text not null,
+            updated_at text not null);
+        create index background_executions_contact on background_executions (contact_id);
+        create index background_executions_status on background_executions (status);
+        create table recurring_integrations (
+            id text primary key,
+            cron text not null,
+            time_zone text not null,
+            config text not null,
+            updated_at text not null);
+        """,
+        // 4: security — the audit log
+        """
+        create table audit (
+            seq bigserial primary key,
+            at text not null,
+            actor text not null,
+            method text not null,
+            action text not null,
+            resource text not null,
+            resource_id text null,
+            status integer not null);
+        create index audit_resource on audit (resource, seq);
+        create index audit_actor on audit (actor, seq);
+        """,
+        // 5: Data Protection keys in the database (used by PostgreSQL hosts, which share them)
+        """
+        create table data_protection_keys (
+            friendly_name text primary key,
+            xml text not null);
+        """,
+    ];
+
+    public static int LatestVersion => SqliteMigrations.Length;
+
+    public async Task MigrateAsync(CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var migrations = database is PostgresDatabase ? PostgresMigrations : SqliteMigrations;
+        string engine;
+        if (database is SqliteDatabase)
+        {
+            var sqlite = await SqliteDatabase.GetSqliteVersionAsync(connection, ct);
+            if (sqlite < SqliteDatabase.MinimumSqliteVersion)
+            {
+                throw new InvalidOperationException(
+                    $"The native SQLite library is {sqlite}; BotFlow needs {SqliteDatabase.MinimumSqliteVersion} or newer (CVE-2025-6965). Check the SQLitePCLRaw pin.");
+            }
+
+            // WAL is a property of the file, so setting it once here serves every later connection.
+            await BotFlowDatabase.Command(connection, "PRAGMA journal_mode=WAL;").ExecuteNonQueryAsync(ct);
+            engine = "SQLite " + sqlite;
+        }
+        else
+        {
+            engine = (string)(await BotFlowDatabase.Command(connection, "show server_version").ExecuteScalarAsync(ct))!;
+            engine = "PostgreSQL " + engine;
+        }
+
+        await using (var tx = await connection.BeginTransactionAsync(ct))
+        {
+            if (database is PostgresDatabase)
+            {
+                // Several hosts may start at once: one migrates, the others wait and then find nothing to do.
+                await BotFlowDatabase.Command(connection, "select pg_advisory_xact_lock(7011001)", tx).ExecuteNonQueryAsync(ct);
+            }
+
+            await BotFlowDatabase.Command(connection, "create table if not exists schema_version (version integer not null)", tx).ExecuteNonQueryAsync(ct);
+            var current = Convert.ToInt32(await BotFlowDatabase.Command(connection, "select coalesce(max(version), 0) from schema_version", tx).ExecuteScalarAsync(ct),
+                System.Globalization.CultureInfo.InvariantCulture);
+            if (current > LatestVersion)
+            {
+                throw new InvalidOperationException(
+                    $"The database at {database.Describe()} has schema version {current}, newer than this BotFlow knows ({LatestVersion}). Run a newer BotFlow or restore a backup.");
+            }
+
+            for (var version = current + 1; version <= LatestVersion; version++)
+            {
+                await BotFlowDatabase.Command(connection, migrations[version - 1], tx).ExecuteNonQueryAsync(ct);
+                await BotFlowDatabase.Command(connection, "insert into schema_version (version) values (@v)", tx, ("@v", version)).ExecuteNonQueryAsync(ct);
+                logger.LogInformation("Applied storage migration {Version}", version);
+            }
+
+            await tx.CommitAsync(ct);
+        }
+
+        logger.LogInformation("Storage ready: {Database} ({Engine}, schema {Schema})", database.Describe(), engine, LatestVersion);
+    }
+}
