@@ -19,11 +19,14 @@ public sealed class BackgroundRetryTests
         return await app.SendAsync("segunda-via-boleto", Contact, "529.982.247-25");
     }
 
-    [Fact]
-    public async Task Failure_branch_first_then_the_link_after_background_tries_with_one_idempotency_key()
+    public static TheoryData<string> AllProviders => Providers.All;
+
+    [Theory]
+    [MemberData(nameof(AllProviders))]
+    public async Task Failure_branch_first_then_the_link_after_background_tries_with_one_idempotency_key(string provider)
     {
         await using var upstream = await FakeUpstream.StartAsync();
-        using var app = Create();
+        using var app = Create(provider: provider);
         await Samples.InstallAsync(app, upstream, "segunda-via-boleto");
         await app.PutFlowAsync(BoletoFlow(upstream));
         upstream.Next(3, 503, """{"error":"maintenance"}""");

@@ -13,7 +13,8 @@ public sealed class JobsCollection
 public static class JobsApps
 {
     /// <summary>A host with a real Hangfire server on its own SQLite file, polling fast so tests wait seconds, not minutes.</summary>
-    public static BotFlowApp Create(string? folder = null, string environment = "Development") => new BotFlowApp(folder, environment)
+    public static BotFlowApp Create(string? folder = null, string environment = "Development", string provider = Providers.Sqlite) =>
+        Providers.App(provider, folder, environment: environment)
         .Set("BotFlow:Jobs:Enabled", "true")
         .Set("BotFlow:Jobs:QueuePollInterval", "00:00:00.200")
         .Set("BotFlow:Jobs:SchedulePollingInterval", "00:00:00.200")

@@ -1,0 +1,113 @@
+using System.Net;
+using BotFlow.Host.Tests.Infrastructure;
+using Newtonsoft.Json.Linq;
+using static BotFlow.Host.Tests.Infrastructure.BotFlowApp;
+
+namespace BotFlow.Host.Tests.Storage;
+
+/// <summary>One behaviour, two providers: every test here runs on SQLite and on PostgreSQL through the real host.</summary>
+public sealed class ProviderContractTests
+{
+    public static TheoryData<string> Providers => Infrastructure.Providers.All;
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_conversation_stores_fields_state_and_every_message(string provider)
+    {
+        using var app = Infrastructure.Providers.App(provider);
+        await app.PutFieldAsync("cpf", "CPF", "cpf");
+        await app.PutFlowAsync(TestFlows.Atendimento);
+
+        Assert.Equal(["Olá, Ana!", "Qual é o seu CPF?"], Replies(await app.SendAsync("atendimento", "c1", "oi", new { name = "Ana" })));
+        Assert.Equal(["Esse CPF não parece válido. Pode digitar de novo?"], Replies(await app.SendAsync("atendimento", "c1", "123")));
+        await app.SendAsync("atendimento", "c1", "529.982.247-25");
+        var transferred = await app.SendAsync("atendimento", "c1", "1");
+
+        Assert.Equal("transferred", (string?)transferred["status"]);
+        var contact = await ReadAsync(await app.CreateClient().GetAsync("/api/contacts/c1"), expectSuccess: true);
+        Assert.Equal("52998224725", (string?)contact["fields"]!["cpf"]);
+        var log = (JArray)(await ReadAsync(await app.CreateClient().GetAsync("/api/contacts/c1/messages"), expectSuccess: true))["items"]!;
+        Assert.Equal(9, log.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Flow_versions_are_kept_and_a_running_conversation_keeps_its_version(string provider)
+    {
+        using var app = Infrastructure.Providers.App(provider);
+        await app.PutFieldAsync("cpf", "CPF", "cpf");
+        await app.PutFlowAsync(TestFlows.Atendimento);
+        await app.SendAsync("atendimento", "old", "oi", new { name = "Ana" });
+        await app.PutFlowAsync(TestFlows.Atendimento.Replace("Obrigado, {{ contact.name }}!", "v2"));
+
+        await app.SendAsync("atendimento", "old", "52998224725");
+        Assert.Equal(["Obrigado, Ana!"], Replies(await app.SendAsync("atendimento", "old", "2")));
+        var list = await ReadAsync(await app.CreateClient().GetAsync("/api/flows"), expectSuccess: true);
+        Assert.Equal(2, (int)list["items"]![0]!["version"]!);
+        Assert.Equal(HttpStatusCode.Conflict, (await app.CreateClient().DeleteAsync("/api/fields/cpf")).StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_new_host_on_the_same_database_continues_the_conversation(string provider)
+    {
+        var folder = NewFolder();
+        var connectionString = provider == Infrastructure.Providers.PostgreSql ? Infrastructure.Providers.CreatePostgresDatabase() : null;
+        using (var first = Infrastructure.Providers.App(provider, folder, connectionString))
+        {
+            await first.PutFieldAsync("cpf", "CPF", "cpf");
+            await first.PutFlowAsync(TestFlows.Atendimento);
+            await first.SendAsync("atendimento", "c1", "oi", new { name = "Caio" });
+            (await first.CreateClient().PutAsync("/api/secrets/token", Json("""{"value":"abc-123-xyz"}"""))).EnsureSuccessStatusCode();
+        }
+
+        using var second = Infrastructure.Providers.App(provider, folder, connectionString);
+        Assert.Equal(["CPF 52998224725 recebido.\n1 - Financeiro\n2 - Encerrar"], Replies(await second.SendAsync("atendimento", "c1", "52998224725")));
+        // Secrets are encrypted with keys the second host can read (the data folder with SQLite, the database with PostgreSQL).
+        var reader = second.Services.GetService(typeof(BotFlow.Sdk.Secrets.ISecretReader)) as BotFlow.Sdk.Secrets.ISecretReader;
+        Assert.Equal("abc-123-xyz", (await reader!.ReadAllAsync(CancellationToken.None))["token"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Concurrent_messages_for_one_contact_are_serialised(string provider)
+    {
+        using var app = Infrastructure.Providers.App(provider).Set("BotFlow:RateLimits:ConversationPerContactPerMinute", "1000");
+        await app.PutFlowAsync("""
+            { "id": "eco", "start": "q", "blocks": [
+              { "id": "q", "type": "question", "config": { "text": "?", "field": "name" }, "next": "m" },
+              { "id": "m", "type": "message", "config": { "text": "={{ contact.name }}" }, "next": "q" } ] }
+            """);
+        var client = app.CreateClient();
+        await client.PostAsync("/api/flows/eco/conversations/c1/messages", Json("""{"text":"start"}"""));
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => client.PostAsync("/api/flows/eco/conversations/c1/messages", Json($$"""{"text":"m{{i}}"}"""))));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var texts = ((JArray)(await ReadAsync(await client.GetAsync("/api/contacts/c1/messages?limit=1000"), expectSuccess: true))["items"]!).Select(m => (string)m["text"]!).Skip(2).ToList();
+        Assert.Equal(90, texts.Count);
+        for (var i = 0; i < texts.Count; i += 3)
+        {
+            Assert.Equal("=" + texts[i], texts[i + 1]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Executions_audit_and_erasure_work_alike(string provider)
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var app = Infrastructure.Providers.App(provider);
+        await Samples.InstallAsync(app, upstream, "segunda-via-boleto");
+        await app.SendAsync("segunda-via-boleto", "5511900000001", "oi", new { name = "Ana", email = "a@b.co" });
+        var answer = await app.SendAsync("segunda-via-boleto", "5511900000001", "52998224725");
+
+        Assert.Equal("Seu boleto: https://pay.example/b/52998224725", Replies(answer).First());
+        var executions = (JArray)(await ReadAsync(await app.CreateClient().GetAsync("/api/executions?contactId=5511900000001&outcome=success"), expectSuccess: true))["items"]!;
+        Assert.Single(executions);
+        var audit = (JArray)(await ReadAsync(await app.CreateClient().GetAsync("/api/audit?resource=flows"), expectSuccess: true))["items"]!;
+        Assert.NotEmpty(audit);
+        Assert.Equal(HttpStatusCode.NoContent, (await app.CreateClient().DeleteAsync("/api/contacts/5511900000001")).StatusCode);
+        Assert.Empty((JArray)(await ReadAsync(await app.CreateClient().GetAsync("/api/executions?contactId=5511900000001"), expectSuccess: true))["items"]!);
+    }
+}
