@@ -19,6 +19,13 @@ if (args is ["hash-password", var password])
     return;
 }
 
+if (args is ["migrate-to-postgres", var dataFolder, var connectionString])
+{
+    // Moves a SQLite data folder into an empty PostgreSQL database (docs/scale-out.md).
+    await BotFlow.Host.Storage.SqliteToPostgres.RunAsync(dataFolder, connectionString, Console.Out, CancellationToken.None);
+    return;
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
