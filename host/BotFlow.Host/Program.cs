@@ -28,6 +28,7 @@ if (args is ["migrate-to-postgres", var dataFolder, var connectionString])
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<BotFlow.Host.Errors.StorageUnavailableHandler>();
 builder.Services.AddOpenApi();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
