@@ -1,5 +1,6 @@
 using BotFlow.Host.Contacts;
 using BotFlow.Host.Conversations;
+using BotFlow.Host.Editor;
 using BotFlow.Host.Executions;
 using BotFlow.Host.Integrations;
 using BotFlow.Host.Jobs;
@@ -31,6 +32,7 @@ builder.Services
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseBotFlowEditor();
 app.UseAuthentication();
 app.UseAuthorization();
 
@@ -52,7 +54,7 @@ app.UseSwaggerUI(o =>
     o.SwaggerEndpoint("/openapi/v1.json", "BotFlow API");
     o.RoutePrefix = "api-docs";
 });
-app.MapGet("/", () => Results.Redirect("/api-docs")).ExcludeFromDescription().AllowAnonymous();
+app.MapBotFlowEditor();
 
 app.Run();
 
