@@ -186,7 +186,7 @@ export function IntegrationForm({ config, onChange, fields, secrets, errors }: P
         <h4>{t('integration.sample')}</h4>
         {usedFields.length === 0 && <small className="muted">{t('common.none')}</small>}
         {usedFields.map((key) => (
-          <label key={key} className="row-inline">
+          <label key={key} className="sample-row">
             <span className="fixed">{key}</span>
             <input data-testid={`sample-${key}`} value={sample[key] ?? ''} onChange={(e) => setSample({ ...sample, [key]: e.target.value })} />
           </label>

@@ -33,6 +33,8 @@ function Editor({ flowId, initialName }: { flowId: string; initialName?: string 
   const flow = useReactFlow();
   const [meta, setMeta] = useState<FlowDoc | null>(null);
   const [isNew, setIsNew] = useState(false);
+  // Fit the view to a flow that opens with blocks, once; an empty canvas keeps its viewport so drops land where aimed.
+  const [fitOnOpen, setFitOnOpen] = useState(false);
   const [nodes, setNodes, onNodesChangeBase] = useNodesState<BlockNode>([]);
   const [edges, setEdges, onEdgesChangeBase] = useEdgesState<Edge>([]);
   const [selected, setSelected] = useState<string | null>(null);
@@ -54,6 +56,7 @@ function Editor({ flowId, initialName }: { flowId: string; initialName?: string 
         const { blocks: _blocks, ...rest } = doc;
         const canvas = toCanvas(doc, blockTypes);
         setMeta({ ...rest, blocks: [] });
+        setFitOnOpen(canvas.nodes.length > 0);
         setNodes(canvas.nodes);
         setEdges(canvas.edges);
       })
@@ -268,7 +271,7 @@ function Editor({ flowId, initialName }: { flowId: string; initialName?: string 
         <div className="canvas" data-testid="canvas" onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop}>
           <ReactFlow nodes={shownNodes} edges={edges} nodeTypes={nodeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}
             onConnect={onConnect} onNodeClick={(_, node) => setSelected(node.id)} onPaneClick={() => setSelected(null)}
-            deleteKeyCode={['Delete', 'Backspace']} fitView={nodes.length > 0} fitViewOptions={{ maxZoom: 1 }} minZoom={0.2}>
+            deleteKeyCode={['Delete', 'Backspace']} fitView={fitOnOpen} fitViewOptions={{ maxZoom: 1 }} minZoom={0.2}>
             <Background />
             <Controls />
             <MiniMap pannable zoomable />

@@ -80,7 +80,7 @@ export function FlowsPage() {
       {message && <div className={`banner ${message.kind}`} data-testid="flows-message">{message.text}</div>}
       <form className="row-inline card" onSubmit={(e) => { e.preventDefault(); if (newId) navigate(`/flow/${newId}?name=${encodeURIComponent(newName || newId)}`); }}>
         <strong>{t('flows.new')}</strong>
-        <label>{t('flows.id')} <input data-testid="new-flow-id" value={newId} pattern="[a-z0-9_-]{1,64}" required onChange={(e) => setNewId(e.target.value)} placeholder="segunda-via" /></label>
+        <label>{t('flows.id')} <input data-testid="new-flow-id" value={newId} pattern="[a-z0-9_\-]{1,64}" required onChange={(e) => setNewId(e.target.value)} placeholder="segunda-via" /></label>
         <label>{t('flows.name')} <input data-testid="new-flow-name" value={newName} onChange={(e) => setNewName(e.target.value)} /></label>
         <button type="submit" className="primary" data-testid="create-flow">{t('flows.create')}</button>
         <span className="grow" />
