@@ -1,6 +1,7 @@
 using BotFlow.Host.Audit;
 using BotFlow.Host.Contacts;
 using BotFlow.Host.Conversations;
+using BotFlow.Host.Editor;
 using BotFlow.Host.Executions;
 using BotFlow.Host.Integrations;
 using BotFlow.Host.Jobs;
@@ -49,6 +50,7 @@ var app = builder.Build();
 app.UseBotFlowSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseBotFlowEditor();
 app.UseAuthentication();
 app.UseBotFlowAntiforgery();
 app.UseRateLimiter();
@@ -75,7 +77,7 @@ app.UseSwaggerUI(o =>
     o.SwaggerEndpoint("/openapi/v1.json", "BotFlow API");
     o.RoutePrefix = "api-docs";
 });
-app.MapGet("/", () => Results.Redirect("/api-docs")).ExcludeFromDescription().AllowAnonymous();
+app.MapBotFlowEditor();
 
 app.Run();
 

@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace BotFlow.Editor.Tests.Infrastructure;
+
+/// <summary>
+/// The real host on Kestrel at 127.0.0.1 (a browser cannot reach a TestServer), on a fresh SQLite folder deleted on dispose.
+/// Development from loopback acts as admin, like an admin opening the editor on their own machine.
+/// The content root is the host's project folder, so it serves the wwwroot/ the build wrote the editor into.
+/// </summary>
+public sealed class EditorHost : WebApplicationFactory<Program>
+{
+    private readonly string _dataFolder = Path.Combine(Path.GetTempPath(), "botflow-editor-tests", Guid.NewGuid().ToString("N"));
+    private readonly int _port = FreePort();
+
+    public EditorHost()
+    {
+        Directory.CreateDirectory(_dataFolder);
+        UseKestrel(_port);
+    }
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{_port}/");
+
+    /// <summary>Starts Kestrel and answers a client for API checks (same origin, same admin role as the browser).</summary>
+    public HttpClient Start()
+    {
+        StartServer();
+        return new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("BotFlow:Storage:DataFolder", _dataFolder);
+        builder.UseSetting("BotFlow:Flows:ImportSamples", "false");
+        // Hangfire servers are process-wide; the editor's tests do not need background jobs.
+        builder.UseSetting("BotFlow:Jobs:Enabled", "false");
+        builder.UseSetting("BotFlow:Plugins:Folders:0", Path.Combine(AppContext.BaseDirectory, "plugins"));
+        // The sample third-party plugin (copied by the test project's build): its block must get a form from its schema.
+        builder.UseSetting("BotFlow:Plugins:Folders:1", Path.Combine(AppContext.BaseDirectory, "testplugins"));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(_dataFolder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held by a finishing background task: the temp folder is cleaned by the OS later.
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
