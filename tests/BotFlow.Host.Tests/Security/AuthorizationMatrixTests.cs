@@ -28,7 +28,8 @@ public sealed partial class AuthorizationMatrixTests
     private static readonly HashSet<string> Anonymous = ["* /health", "POST /api/auth/sign-in", "* /hangfire/{**path}"];
 
     /// <summary>The editor's deep-link fallback (index.html: a bundle with no data) is public too.</summary>
-    private static bool IsEditorFallback(string name) => name.StartsWith("* /{*path:nonfile", StringComparison.Ordinal);
+    private static bool IsEditorFallback(string name) =>
+        name.StartsWith("GET /{*path:nonfile", StringComparison.Ordinal) || name.StartsWith("HEAD /{*path:nonfile", StringComparison.Ordinal);
 
     [GeneratedRegex(@"\{([^}:=?*]+)[^}]*\}")]
     private static partial Regex RouteParameter();
