@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""The end-to-end load harness of performance.md.
+
+Builds Release, starts the fast loopback upstream, the host on a fresh data folder and (unless --no-node-red) the
+Node-RED 4.1.8 yardstick; checks one request end to end; warms up; runs wrk at each connection count for a bounded
+time; prints requests/s, p50/p99, errors, CPU microseconds per request and peak RSS, and BotFlow's ratios to Node-RED.
+Everything listens on 127.0.0.1 and every process it starts is stopped by its PID.
+
+    python3 bench/run.py                 # full run (about 3 minutes)
+    python3 bench/run.py --smoke         # a few hundred requests, BotFlow only (CI)
+"""
+import argparse, json, os, re, shutil, signal, subprocess, sys, tempfile, time, urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "bench")
+HZ = os.sysconf("SC_CLK_TCK")
+API_KEY = "bench-key-0123456789abcdef"
+started = []
+
+
+def log(*a):
+    print(*a, flush=True)
+
+
+def start(cmd, env=None, cwd=None):
+    p = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, cwd=cwd or ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    started.append(p)
+    return p
+
+
+def stop_all():
+    for p in started:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def http(method, url, body=None, key=True):
+    data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    if key:
+        req.add_header("X-Api-Key", API_KEY)
+    with urllib.request.urlopen(req, timeout=30) as r:
+        text = r.read().decode()
+        return r.status, (json.loads(text) if text else None)
+
+
+def wait_http(url, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except Exception:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer within {seconds} s")
+
+
+def cpu_ticks(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def peak_rss_mb(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def wrk(url, connections, seconds, prefix, key):
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", os.path.join(BENCH, "boleto.lua"), url, "--", prefix, key],
+                         capture_output=True, text=True, timeout=seconds + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+
+    def pct(p):
+        m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
+        if not m:
+            return float("nan")
+        v, unit = float(m.group(1)), m.group(2)
+        return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
+
+    non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
+    sock = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out)) if "Socket errors" in out else 0
+    return {"rps": rps, "requests": total, "p50_ms": pct(50), "p99_ms": pct(99), "errors": non2xx + sock}
+
+
+def measure(name, pid, url, prefix, key, connections, seconds):
+    before = cpu_ticks(pid)
+    r = wrk(url, connections, seconds, prefix, key)
+    r["cpu_us_per_req"] = (cpu_ticks(pid) - before) / HZ * 1e6 / max(1, r["requests"])
+    r["rss_mb"] = peak_rss_mb(pid)
+    log(f"  {name:<22} c={connections:<3} {r['rps']:>9.0f} req/s  p50 {r['p50_ms']:7.2f} ms  p99 {r['p99_ms']:7.2f} ms  "
+        f"errors {r['errors']:<4} cpu {r['cpu_us_per_req']:7.0f} us/req  peak RSS {r['rss_mb']:6.0f} MB")
+    return r
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--smoke", action="store_true", help="a few hundred requests, BotFlow only")
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--warmup", type=int, default=15)
+    ap.add_argument("--connections", default="16,64")
+    ap.add_argument("--scenarios", default="boleto,step,script,big")
+    ap.add_argument("--no-node-red", action="store_true")
+    args = ap.parse_args()
+    if args.smoke:
+        args.duration, args.warmup, args.connections, args.scenarios, args.no_node_red = 1, 1, "16", "boleto,step", True
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is required: apt-get install -y wrk")
+
+    log("building Release…")
+    subprocess.run(["dotnet", "build", os.path.join(ROOT, "host", "BotFlow.Host"), "-c", "Release", "-v", "q", "-nologo"], check=True,
+                   env={**os.environ, "BOTFLOW_SKIP_EDITOR": "true"}, stdout=subprocess.DEVNULL)
+    data = tempfile.mkdtemp(prefix="botflow-bench-")
+    upstream = start(["node", os.path.join(BENCH, "upstream.js")], {"UPSTREAM_PORT": "18080"})
+    wait_http("http://127.0.0.1:18080/stats")
+    host_dll = os.path.join(ROOT, "host", "BotFlow.Host", "bin", "Release", "net10.0", "BotFlow.Host.dll")
+    host = start(["dotnet", host_dll, "--urls", "http://127.0.0.1:5199"], {
+        "ASPNETCORE_ENVIRONMENT": "Production",
+        "BotFlow__Storage__DataFolder": data,
+        "BotFlow__Flows__ImportSamples": "false",
+        "BotFlow__Auth__ApiKeys__0__Name": "bench", "BotFlow__Auth__ApiKeys__0__Role": "admin", "BotFlow__Auth__ApiKeys__0__Key": API_KEY,
+        "BotFlow__Integration__AllowedHosts__0": "127.0.0.1",
+        "Logging__LogLevel__Default": "Warning",
+    }, cwd=os.path.dirname(host_dll))
+    wait_http("http://127.0.0.1:5199/health")
+    base = "http://127.0.0.1:5199"
+    http("PUT", f"{base}/api/fields/cpf", {"label": "CPF", "type": "cpf"})
+    http("PUT", f"{base}/api/fields/email", {"label": "E-mail", "type": "email"})
+    boleto = json.load(open(os.path.join(BENCH, "boleto-bench.flow.json")))
+    http("PUT", f"{base}/api/flows/boleto-bench", boleto)
+    script = json.loads(json.dumps(boleto)); script["id"] = "boleto-script"
+    script["blocks"][0]["config"]["script"] = "if (response.status === 200 && response.body.data) { setVar('valor', response.body.data.amount); return 'success'; } return 'failure';"
+    http("PUT", f"{base}/api/flows/boleto-script", script)
+    big = json.loads(json.dumps(boleto)); big["id"] = "boleto-big"
+    big["blocks"][0]["config"]["url"] = "http://127.0.0.1:18080/boletos/segunda-via-big"
+    http("PUT", f"{base}/api/flows/boleto-big", big)
+    http("PUT", f"{base}/api/flows/step-bench", {"id": "step-bench", "start": "ola", "blocks": [
+        {"id": "ola", "type": "message", "config": {"text": "Olá, {{ contact.name }}!"}, "next": "cpf"},
+        {"id": "cpf", "type": "question", "config": {"text": "Qual é o seu CPF?", "field": "cpf"}}]})
+
+    # One request end to end: exact reply, exactly one upstream call.
+    calls_before = http("GET", "http://127.0.0.1:18080/stats", key=False)[1]["calls"]
+    status, answer = http("POST", f"{base}/api/flows/boleto-bench/conversations/bench-check/messages",
+                          {"text": "quero a segunda via do boleto", "fields": {"name": "João Conceição", "cpf": "52998224725", "email": "cliente@example.com.br"}})
+    calls_after = http("GET", "http://127.0.0.1:18080/stats", key=False)[1]["calls"]
+    if [r["text"] for r in answer["replies"]] != ["Seu boleto: https://pay.example/b/52998224725"] or calls_after - calls_before != 1:
+        raise SystemExit(f"end-to-end check failed: {answer}, upstream calls {calls_after - calls_before}")
+    log("end-to-end check: OK (exact reply, one upstream call)")
+
+    connections = [int(c) for c in args.connections.split(",")]
+    results = {"botflow": {}, "node-red": {}}
+    prefixes = {"boleto": "/api/flows/boleto-bench/conversations/", "step": "/api/flows/step-bench/conversations/",
+                "script": "/api/flows/boleto-script/conversations/", "big": "/api/flows/boleto-big/conversations/"}
+    log(f"warming up BotFlow for {args.warmup} s…")
+    wrk(base, 64, args.warmup, prefixes["boleto"], API_KEY)
+    log("BotFlow:")
+    for scenario in args.scenarios.split(","):
+        for c in connections:
+            results["botflow"][f"{scenario}@{c}"] = measure(scenario, host.pid, base, prefixes[scenario], API_KEY, c, args.duration)
+    rejected = http("GET", "http://127.0.0.1:18080/stats", key=False)[1]["rejected"]
+    if rejected:
+        raise SystemExit(f"the upstream rejected {rejected} request(s): BotFlow sent a wrong body or token")
+
+    if not args.no_node_red:
+        cache = os.path.join(BENCH, ".cache", "node-red-4.1.8")
+        if not os.path.exists(os.path.join(cache, "node_modules", "node-red")):
+            log("installing node-red@4.1.8 (npm)…")
+            os.makedirs(cache, exist_ok=True)
+            subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", cache, "node-red@4.1.8"], check=True, stdout=subprocess.DEVNULL)
+        user = tempfile.mkdtemp(prefix="node-red-")
+        flow = os.path.join(user, "flows.json")
+        shutil.copy(os.path.join(BENCH, "node-red-flow.json"), flow)
+        red = start(["node", os.path.join(cache, "node_modules", "node-red", "red.js"), "--settings", os.path.join(BENCH, "node-red-settings.js")],
+                    {"NODE_RED_PORT": "1899", "NODE_RED_FLOW": flow, "NODE_RED_USER_DIR": user})
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                status, reply = http("POST", "http://127.0.0.1:1899/api/flows/boleto-bench/conversations/x/messages",
+                                     {"text": "x", "fields": {"name": "João Conceição", "cpf": "52998224725", "email": "c@example.com.br"}}, key=False)
+                break
+            except Exception:
+                time.sleep(0.3)
+        log(f"warming up Node-RED for {args.warmup} s…")
+        wrk("http://127.0.0.1:1899", 64, args.warmup, prefixes["boleto"], "")
+        log("Node-RED 4.1.8:")
+        for c in connections:
+            results["node-red"][f"boleto@{c}"] = measure("boleto", red.pid, "http://127.0.0.1:1899", prefixes["boleto"], "", c, args.duration)
+        log("BotFlow / Node-RED (same run):")
+        for c in connections:
+            b, n = results["botflow"].get(f"boleto@{c}"), results["node-red"][f"boleto@{c}"]
+            if b:
+                log(f"  c={c:<3} throughput {b['rps'] / n['rps']:.2f}x (target >= 5)  cpu/req {b['cpu_us_per_req'] / n['cpu_us_per_req']:.2f}x (target <= 0.2)  "
+                    f"p99 {b['p99_ms'] / n['p99_ms']:.2f}x (target <= 0.3)  BotFlow peak RSS {b['rss_mb']:.0f} MB (target <= 200)")
+    if "boleto@64" in results["botflow"] and "step@64" in results["botflow"]:
+        log(f"step without integration / boleto: {results['botflow']['step@64']['rps'] / results['botflow']['boleto@64']['rps']:.2f}x (target >= 2)")
+    os.makedirs(os.path.join(BENCH, "results"), exist_ok=True)
+    out = os.path.join(BENCH, "results", time.strftime("%Y-%m-%dT%H%M%S") + ("-smoke" if args.smoke else "") + ".json")
+    json.dump(results, open(out, "w"), indent=2)
+    log(f"results: {os.path.relpath(out, ROOT)}")
+    shutil.rmtree(data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        stop_all()
