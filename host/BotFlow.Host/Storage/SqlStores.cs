@@ -177,11 +177,10 @@ public sealed class SqlContactStore(BotFlowDatabase db) : IContactStore
 
             return flows;
         }, ct);
-        var store = new SqlConversationStore(db);
         var conversations = new List<ConversationRecord>();
         foreach (var flowId in conversationIds)
         {
-            if (await store.GetAsync(flowId, contactId, ct) is { } conversation)
+            if (await SqlConversationStore.ReadConversationAsync(db, flowId, contactId, ct) is { } conversation)
             {
                 conversations.Add(conversation);
             }
@@ -200,9 +199,11 @@ public sealed class SqlContactStore(BotFlowDatabase db) : IContactStore
     }, ct);
 }
 
-public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStore
+public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStore, IDisposable
 {
-    public Task<ConversationRecord?> GetAsync(string flowId, string contactId, CancellationToken ct) => db.ReadAsync(async c =>
+    public Task<ConversationRecord?> GetAsync(string flowId, string contactId, CancellationToken ct) => ReadConversationAsync(db, flowId, contactId, ct);
+
+    internal static Task<ConversationRecord?> ReadConversationAsync(BotFlowDatabase db, string flowId, string contactId, CancellationToken ct) => db.ReadAsync(async c =>
     {
         await using var reader = await Command(c,
             "select id, flow_id, contact_id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at from conversations where flow_id = @f and contact_id = @c",
@@ -227,7 +228,20 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
             : null;
     }
 
-    public Task<IReadOnlyList<long>> CommitAsync(StepCommit commit, CancellationToken ct) => db.WriteAsync<IReadOnlyList<long>>(async (c, tx) =>
+    private readonly GroupCommitter? _committer = db is SqliteDatabase ? new GroupCommitter(db) : null;
+
+    public void Dispose() => _committer?.Complete();
+
+    /// <summary>
+    /// With SQLite, concurrent steps are committed together (group commit): one transaction for every step waiting at
+    /// that moment, each in its own savepoint so one failing step fails alone. Each caller still returns only after its
+    /// own rows are durable. PostgreSQL takes concurrent writers, so each step commits on its own there.
+    /// </summary>
+    public Task<IReadOnlyList<long>> CommitAsync(StepCommit commit, CancellationToken ct) => _committer is not null
+        ? _committer.CommitAsync(commit, ct)
+        : db.WriteAsync((c, tx) => WriteStepAsync(c, tx, commit, ct), ct);
+
+    internal static async Task<IReadOnlyList<long>> WriteStepAsync(DbConnection c, DbTransaction tx, StepCommit commit, CancellationToken ct)
     {
         var now = SqlValues.Time(commit.Messages.Count > 0 ? commit.Messages[^1].CreatedAt : commit.Conversation?.UpdatedAt ?? DateTimeOffset.UtcNow);
         var fieldsJson = JsonConvert.SerializeObject(commit.ContactFields);
@@ -285,7 +299,8 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
         }
 
         return ids;
-    }, ct);
+    }
+
 }
 
 public sealed class InProcessContactLocks : IContactLocks

@@ -1,0 +1,96 @@
+using System.Threading.Channels;
+using BotFlow.Host.Conversations;
+
+namespace BotFlow.Host.Storage;
+
+/// <summary>
+/// Commits the steps that arrive while a commit is running in one transaction. SQLite has one writer, so steps queue
+/// anyway; paying the transaction and WAL-append cost once per batch instead of once per step is what makes a host that
+/// persists every step fast (performance.md: ~270 µs per transaction alone vs ~45–100 µs grouped).
+/// </summary>
+internal sealed class GroupCommitter
+{
+    private const int MaxBatch = 256;
+    private readonly BotFlowDatabase _db;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+
+    private sealed record Pending(StepCommit Commit, TaskCompletionSource<IReadOnlyList<long>> Done);
+
+    public GroupCommitter(BotFlowDatabase db)
+    {
+        _db = db;
+        _ = Task.Run(LoopAsync);
+    }
+
+    /// <summary>No more steps: the loop finishes the queued ones and ends.</summary>
+    public void Complete() => _queue.Writer.TryComplete();
+
+    public Task<IReadOnlyList<long>> CommitAsync(StepCommit commit, CancellationToken ct)
+    {
+        var done = new TaskCompletionSource<IReadOnlyList<long>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite(new Pending(commit, done)))
+        {
+            done.SetException(new InvalidOperationException("the commit queue is closed"));
+        }
+
+        // The step is committed even if the caller stops waiting: the answer may be lost, the state never half-written.
+        return ct.CanBeCanceled ? done.Task.WaitAsync(ct) : done.Task;
+    }
+
+    private async Task LoopAsync()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            var results = new (IReadOnlyList<long>? Ids, Exception? Error)[batch.Count];
+            try
+            {
+                await _db.WriteAsync(async (c, tx) =>
+                {
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        var savepoint = "step" + i;
+                        await tx.SaveAsync(savepoint);
+                        try
+                        {
+                            results[i] = (await SqlConversationStore.WriteStepAsync(c, tx, batch[i].Commit, CancellationToken.None), null);
+                            await tx.ReleaseAsync(savepoint);
+                        }
+                        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
+                        {
+                            await tx.RollbackAsync(savepoint);
+                            results[i] = (null, ex);
+                        }
+                    }
+                }, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                foreach (var pending in batch)
+                {
+                    pending.Done.TrySetException(ex);
+                }
+
+                continue;
+            }
+
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (results[i].Error is { } error)
+                {
+                    batch[i].Done.TrySetException(error);
+                }
+                else
+                {
+                    batch[i].Done.TrySetResult(results[i].Ids!);
+                }
+            }
+        }
+    }
+}
