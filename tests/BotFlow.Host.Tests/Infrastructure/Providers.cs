@@ -59,3 +59,18 @@ public static class Providers
         return app;
     }
 }
+
+/// <summary>
+/// A test that needs PostgreSQL: skipped with a clear message when no server is configured on a developer's machine,
+/// never in CI (BOTFLOW_REQUIRE_POSTGRES=1 makes it run and fail without a server).
+/// </summary>
+public sealed class PostgresFactAttribute : FactAttribute
+{
+    public PostgresFactAttribute()
+    {
+        if (Providers.PostgresAdmin is null && !Providers.PostgresRequired)
+        {
+            Skip = "PostgreSQL is not configured: set BOTFLOW_TEST_POSTGRES to an admin connection string (.ci/run starts a server and sets it).";
+        }
+    }
+}

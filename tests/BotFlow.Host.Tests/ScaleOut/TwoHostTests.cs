@@ -11,20 +11,6 @@ namespace BotFlow.Host.Tests.ScaleOut;
 [Collection(JobsCollection.Name)]
 public sealed class TwoHostTests
 {
-    public static TheoryData<string> PostgresOnly
-    {
-        get
-        {
-            var data = new TheoryData<string>();
-            if (Providers.PostgresAdmin is not null || Providers.PostgresRequired)
-            {
-                data.Add(Providers.PostgreSql);
-            }
-
-            return data;
-        }
-    }
-
     private static Dictionary<string, string> Settings(string connectionString, bool jobs) => new()
     {
         ["BotFlow:Storage:Provider"] = Providers.PostgreSql,
@@ -38,11 +24,9 @@ public sealed class TwoHostTests
         ["BotFlow:RateLimits:ConversationPerContactPerMinute"] = "1000",
     };
 
-    [Theory]
-    [MemberData(nameof(PostgresOnly))]
-    public async Task Two_hosts_on_one_database_handle_interleaved_messages_of_the_same_contacts_in_order(string provider)
+    [PostgresFact]
+    public async Task Two_hosts_on_one_database_handle_interleaved_messages_of_the_same_contacts_in_order()
     {
-        Assert.Equal(Providers.PostgreSql, provider);
         var database = Providers.CreatePostgresDatabase();
         await using var a = await HostProcess.StartAsync(Settings(database, jobs: false));
         await using var b = await HostProcess.StartAsync(Settings(database, jobs: false));
@@ -78,11 +62,9 @@ public sealed class TwoHostTests
         }
     }
 
-    [Theory]
-    [MemberData(nameof(PostgresOnly))]
-    public async Task A_host_killed_during_a_background_try_hands_it_to_another_with_the_same_key_and_the_message_arrives_once(string provider)
+    [PostgresFact]
+    public async Task A_host_killed_during_a_background_try_hands_it_to_another_with_the_same_key_and_the_message_arrives_once()
     {
-        Assert.Equal(Providers.PostgreSql, provider);
         await using var upstream = await FakeUpstream.StartAsync();
         var database = Providers.CreatePostgresDatabase();
         var a = await HostProcess.StartAsync(Settings(database, jobs: true));
@@ -119,11 +101,10 @@ public sealed class TwoHostTests
         Assert.Single(messages, m => ((string?)m["text"])!.StartsWith("Seu boleto", StringComparison.Ordinal));
     }
 
-    [Theory]
-    [MemberData(nameof(PostgresOnly))]
-    public async Task While_the_database_is_unreachable_requests_get_503_and_the_host_recovers_by_itself(string provider)
+    [PostgresFact]
+    public async Task While_the_database_is_unreachable_requests_get_503_and_the_host_recovers_by_itself()
     {
-        Assert.Equal(Providers.PostgreSql, provider);
+        const string provider = Providers.PostgreSql;
         var database = Providers.CreatePostgresDatabase();
         using var app = Providers.App(provider, connectionString: database);
         await app.PutFieldAsync("cpf", "CPF", "cpf");

@@ -7,25 +7,9 @@ namespace BotFlow.Host.Tests.Storage;
 
 public sealed class SqliteToPostgresTests
 {
-    public static TheoryData<string> PostgresOnly
+    [PostgresFact]
+    public async Task A_migrated_data_folder_continues_its_waiting_conversation_on_postgresql()
     {
-        get
-        {
-            var data = new TheoryData<string>();
-            if (Providers.PostgresAdmin is not null || Providers.PostgresRequired)
-            {
-                data.Add(Providers.PostgreSql);
-            }
-
-            return data;
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(PostgresOnly))]
-    public async Task A_migrated_data_folder_continues_its_waiting_conversation_on_postgresql(string provider)
-    {
-        Assert.Equal(Providers.PostgreSql, provider);
         await using var upstream = await FakeUpstream.StartAsync();
         var folder = NewFolder();
         using (var sqlite = new BotFlowApp(folder))
