@@ -62,7 +62,10 @@ export function App() {
     }
   }, [permissions.readConfig]);
 
-  useEffect(() => { if (me) void reload(); }, [me, reload]);
+  // Load the catalog once per user, not per sign-in: signing in again after an expired session must not reload it,
+  // or the open editor would re-read its flow and drop the unsaved changes the overlay kept on screen.
+  const signedInAs = me ? `${me.name}\n${me.role}` : null;
+  useEffect(() => { if (signedInAs) void reload(); }, [signedInAs, reload]);
   useEffect(() => {
     const onHash = () => setPath(currentPath());
     window.addEventListener('hashchange', onHash);

@@ -167,6 +167,39 @@ public sealed class SignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_expired_session_asks_to_sign_in_again_and_keeps_the_unsaved_flow()
+    {
+        var page = _s.Page;
+        await page.GotoAsync("/#/flow/novo?name=Novo");
+        await _s.ById("signin-username").FillAsync(EditorUser);
+        await _s.ById("signin-password").FillAsync(EditorPassword);
+        await _s.ById("signin-submit").ClickAsync();
+        await _s.ExpectVisibleAsync("canvas");
+        await _s.DropBlockAsync("end", 60, 40);
+        await _s.ExpectVisibleAsync("unsaved");
+
+        // The session ends behind the page's back (expired or signed out elsewhere): the save answers 401.
+        await page.Context.ClearCookiesAsync();
+        await _s.ById("save-flow").ClickAsync();
+        await _s.ExpectVisibleAsync("signin-page");
+        await _s.ExpectTextAsync("signin-page", "expirou");
+
+        await _s.ById("signin-username").FillAsync(EditorUser);
+        await _s.ById("signin-password").FillAsync(EditorPassword);
+        await _s.ById("signin-submit").ClickAsync();
+        await Assertions.Expect(_s.ById("signin-page")).ToHaveCountAsync(0);
+        await _s.ExpectVisibleAsync("node-end-1");
+        await _s.ExpectVisibleAsync("unsaved");
+        await _s.ById("save-flow").ClickAsync();
+        await _s.ExpectTextAsync("editor-status", "Fluxo salvo.");
+        await Assertions.Expect(_s.ById("unsaved")).ToHaveCountAsync(0);
+
+        var saved = await _s.GetJsonAsync("/api/flows/novo");
+        Assert.Equal("end-1", saved["blocks"]![0]!["id"]!.GetValue<string>());
+        Assert.Empty(_s.ConsoleErrors);
+    }
+
+    [Fact]
     public async Task A_wrong_password_shows_an_error_and_stays_on_the_sign_in_page()
     {
         var page = _s.Page;
