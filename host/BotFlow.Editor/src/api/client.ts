@@ -89,6 +89,10 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
       session.antiforgeryToken = ((await fresh.json()) as Me).antiforgeryToken ?? null;
       response = await send(method, url, body);
       parsed = await parse(response);
+    } else if (fresh.status === 401) {
+      // No session behind the stale token: answer as the expired session it is.
+      response = fresh;
+      parsed = await parse(fresh);
     }
   }
 
