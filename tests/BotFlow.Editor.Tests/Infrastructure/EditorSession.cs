@@ -37,11 +37,12 @@ public sealed class EditorSession : IAsyncDisposable
     /// </summary>
     public List<string> ConsoleErrors { get; } = [];
 
-    public static async Task<EditorSession> StartAsync()
+    /// <summary>Starts the given host (a Development one by default), the fake partner and the browser.</summary>
+    public static async Task<EditorSession> StartAsync(EditorHost? editorHost = null)
     {
         Assert.True(File.Exists(ChromiumPath), $"Chromium is expected at {ChromiumPath} (apt-get install -y chromium; .ci/run does it).");
         var upstream = await FakeBoletoApi.StartAsync();
-        var host = new EditorHost();
+        var host = editorHost ?? new EditorHost();
         var api = host.Start();
         var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new()
@@ -61,6 +62,11 @@ public sealed class EditorSession : IAsyncDisposable
             }
         };
         page.PageError += (_, error) => session.ConsoleErrors.Add(error);
+        // Chromium logs a refused inline script or eval itself; this also reports any other Content-Security-Policy
+        // violation (a style, an image, a connection) as a console error. Init scripts come through the DevTools
+        // protocol, so the policy does not block this one.
+        await page.AddInitScriptAsync(
+            "document.addEventListener('securitypolicyviolation', e => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));");
         return session;
     }
 

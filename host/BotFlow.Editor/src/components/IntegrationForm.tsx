@@ -7,6 +7,7 @@ import { useT } from '../i18n';
 import { compareShapes, parseRowError, rowsFromExample, type ShapeDifference } from '../lib/bodyKeys';
 import { JsonTree } from './JsonTree';
 import { ScriptPanel } from './ScriptPanel';
+import { usePermissions } from '../permissions';
 
 interface Props {
   config: IntegrationConfig;
@@ -56,15 +57,19 @@ export function IntegrationForm({ config, onChange, fields, secrets, errors }: P
   const usedFields = useMemo(() => [...new Set(body.map((r) => r.field).filter((f): f is string => !!f))], [body]);
   const sampleFields = useMemo(() => Object.fromEntries(Object.entries(sample).filter(([k, v]) => v !== '' && usedFields.includes(k))), [sample, usedFields]);
 
-  // The preview follows every change, debounced so typing does not flood the host.
+  const { testIntegrations } = usePermissions();
+
+  // The preview follows every change, debounced so typing does not flood the host. It is an editing call (POST):
+  // a viewer sees the rows only.
   useEffect(() => {
+    if (!testIntegrations) return undefined;
     const timer = setTimeout(() => {
       api.preview({ config, fields: sampleFields })
         .then((answer) => { setPreview(answer); setPreviewError(null); })
         .catch((error) => setPreviewError(describeError(error)));
     }, 250);
     return () => clearTimeout(timer);
-  }, [config, sampleFields]);
+  }, [config, sampleFields, testIntegrations]);
 
   // Preview errors name their row ("config.body[2].key: …"): shown at that row; the rest above the preview.
   const rowErrors = new Map<string, string>();
@@ -192,9 +197,11 @@ export function IntegrationForm({ config, onChange, fields, secrets, errors }: P
           </label>
         ))}
         <div className="row-inline">
-          <button type="button" className="primary" data-testid="integration-test" disabled={testing} onClick={() => void runTest()}>
-            {testing ? t('integration.testing') : t('integration.test')}
-          </button>
+          {testIntegrations && (
+            <button type="button" className="primary" data-testid="integration-test" disabled={testing} onClick={() => void runTest()}>
+              {testing ? t('integration.testing') : t('integration.test')}
+            </button>
+          )}
           <label>
             {t('integration.insertInto')}
             <select data-testid="insert-into" value={insertInto} onChange={(e) => setInsertInto(e.target.value as 'message' | 'save')}>

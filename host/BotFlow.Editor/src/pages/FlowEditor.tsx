@@ -13,6 +13,7 @@ import { BlockNodeView } from '../components/BlockNodeView';
 import { SchemaForm } from '../components/SchemaForm';
 import { IntegrationForm } from '../components/IntegrationForm';
 import { downloadJson } from '../lib/download';
+import { usePermissions } from '../permissions';
 
 const nodeTypes = { block: BlockNodeView };
 const DRAG_TYPE = 'application/botflow-block';
@@ -31,6 +32,7 @@ function Editor({ flowId, initialName }: { flowId: string; initialName?: string 
   const { blockTypes, fields, secrets } = useCatalog();
   const { setDirty: tellShell } = useNavigation();
   const flow = useReactFlow();
+  const { editFlows } = usePermissions();
   const [meta, setMeta] = useState<FlowDoc | null>(null);
   const [isNew, setIsNew] = useState(false);
   // Fit the view to a flow that opens with blocks, once; an empty canvas keeps its viewport so drops land where aimed.
@@ -152,7 +154,8 @@ function Editor({ flowId, initialName }: { flowId: string; initialName?: string 
   const currentDocument = useCallback(() => toDocument(meta!, nodes, edges), [meta, nodes, edges]);
 
   const save = useCallback(async () => {
-    if (!meta) return;
+    // Ctrl+S too: a viewer has nothing to save (the host would answer 403).
+    if (!meta || !editFlows) return;
     try {
       await api.saveFlow(currentDocument());
       setErrors([]);
@@ -163,7 +166,7 @@ function Editor({ flowId, initialName }: { flowId: string; initialName?: string 
       setErrors(error instanceof ApiError ? error.errors : []);
       setStatus({ kind: 'error', text: describeError(error) });
     }
-  }, [meta, currentDocument, setDirty, t]);
+  }, [meta, editFlows, currentDocument, setDirty, t]);
 
   const validate = async () => {
     try {
@@ -238,13 +241,14 @@ function Editor({ flowId, initialName }: { flowId: string; initialName?: string 
         {isNew && <span className="muted">{t('editor.notFoundNew')}</span>}
         <span className="grow" />
         {status && <span className={`status ${status.kind}`} data-testid="editor-status">{status.text}</span>}
-        <button type="button" data-testid="validate-flow" onClick={() => void validate()}>{t('editor.validate')}</button>
+        {!editFlows && <span className="badge" data-testid="read-only">{t('perm.readOnly')}</span>}
+        {editFlows && <button type="button" data-testid="validate-flow" onClick={() => void validate()}>{t('editor.validate')}</button>}
         <button type="button" onClick={() => downloadJson(`${meta.id}.flow.json`, currentDocument())}>{t('editor.export')}</button>
         <Link to={`/simulator/${meta.id}`} testId="simulate" className="button">{t('editor.simulate')}</Link>
-        <button type="button" className="primary" data-testid="save-flow" onClick={() => void save()}>{t('editor.save')}</button>
+        {editFlows && <button type="button" className="primary" data-testid="save-flow" onClick={() => void save()}>{t('editor.save')}</button>}
       </div>
       <div className={`editor-body ${wide ? 'wide' : ''}`}>
-        <aside className="palette" data-testid="palette">
+        {editFlows && <aside className="palette" data-testid="palette">
           <h3>{t('editor.palette')}</h3>
           <small className="muted">{t('editor.paletteHint')}</small>
           {groups.map(([plugin, types]) => (
@@ -267,11 +271,12 @@ function Editor({ flowId, initialName }: { flowId: string; initialName?: string 
               ))}
             </div>
           ))}
-        </aside>
-        <div className="canvas" data-testid="canvas" onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop}>
+        </aside>}
+        <div className="canvas" data-testid="canvas" onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; }} onDrop={editFlows ? onDrop : undefined}>
           <ReactFlow nodes={shownNodes} edges={edges} nodeTypes={nodeTypes} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange}
             onConnect={onConnect} onNodeClick={(_, node) => setSelected(node.id)} onPaneClick={() => setSelected(null)}
-            deleteKeyCode={['Delete', 'Backspace']} fitView={fitOnOpen} fitViewOptions={{ maxZoom: 1 }} minZoom={0.2}>
+            nodesDraggable={editFlows} nodesConnectable={editFlows} elementsSelectable
+            deleteKeyCode={editFlows ? ['Delete', 'Backspace'] : null} fitView={fitOnOpen} fitViewOptions={{ maxZoom: 1 }} minZoom={0.2}>
             <Background />
             <Controls />
             <MiniMap pannable zoomable />
@@ -279,10 +284,13 @@ function Editor({ flowId, initialName }: { flowId: string; initialName?: string 
         </div>
         <aside className="panel" data-testid="block-panel">
           {selectedNode ? (
+            // A disabled fieldset disables every control of the form at once for a role that cannot save.
+            <fieldset className="plain" disabled={!editFlows}>
             <BlockPanel key={selectedNode.id} block={selectedNode.data.block} blockType={selectedNode.data.blockType} isStart={meta.start === selectedNode.id}
               errors={errorsByBlock.get(selectedNode.id) ?? []} fields={fields} secrets={secrets} edges={edges.filter((e) => e.source === selectedNode.id)}
               onChange={(block) => updateBlock(selectedNode.id, block)} onRename={(to) => renameBlock(selectedNode.id, to)}
               onSetStart={() => { setMeta({ ...meta, start: selectedNode.id }); setDirty(true); }} onDelete={() => deleteBlock(selectedNode.id)} />
+            </fieldset>
           ) : (
             <p className="muted">{t('editor.selectBlock')}</p>
           )}

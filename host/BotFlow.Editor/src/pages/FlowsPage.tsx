@@ -5,12 +5,14 @@ import type { FlowDoc, FlowSummary } from '../api/types';
 import { Link, useNavigation } from '../catalog';
 import { useT } from '../i18n';
 import { downloadJson } from '../lib/download';
+import { usePermissions } from '../permissions';
 
 type Status = { valid: true } | { valid: false; count: number } | { error: string };
 
 export function FlowsPage() {
   const t = useT();
   const { navigate } = useNavigation();
+  const { editFlows } = usePermissions();
   const [flows, setFlows] = useState<FlowSummary[] | null>(null);
   const [statuses, setStatuses] = useState<Record<string, Status>>({});
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
@@ -26,7 +28,8 @@ export function FlowsPage() {
       const list = await api.flows();
       setFlows(list);
       // Saved flows were valid when saved, but fields or plugins may have changed since: ask the host again.
-      for (const flow of list) {
+      // Validation is an editing call (POST): a viewer's status column stays empty instead of showing 403s.
+      for (const flow of editFlows ? list : []) {
         api.flow(flow.id)
           .then((doc) => api.validateFlow(doc))
           .then(() => setStatuses((s) => ({ ...s, [flow.id]: { valid: true } })))
@@ -36,7 +39,7 @@ export function FlowsPage() {
     } catch (error) {
       setMessage({ kind: 'error', text: describeError(error) });
     }
-  }, []);
+  }, [editFlows]);
 
   useEffect(() => { void load(); }, [load]);
 
@@ -78,7 +81,8 @@ export function FlowsPage() {
     <div className="page" data-testid="flows-page">
       <h2>{t('flows.title')}</h2>
       {message && <div className={`banner ${message.kind}`} data-testid="flows-message">{message.text}</div>}
-      <form className="row-inline card" onSubmit={(e) => { e.preventDefault(); if (newId) navigate(`/flow/${newId}?name=${encodeURIComponent(newName || newId)}`); }}>
+      {!editFlows && <p className="muted" data-testid="read-only">{t('perm.readOnly')}</p>}
+      {editFlows && <form className="row-inline card" onSubmit={(e) => { e.preventDefault(); if (newId) navigate(`/flow/${newId}?name=${encodeURIComponent(newName || newId)}`); }}>
         <strong>{t('flows.new')}</strong>
         <label>{t('flows.id')} <input data-testid="new-flow-id" value={newId} pattern="[a-z0-9_\-]{1,64}" required onChange={(e) => setNewId(e.target.value)} placeholder="segunda-via" /></label>
         <label>{t('flows.name')} <input data-testid="new-flow-name" value={newName} onChange={(e) => setNewName(e.target.value)} /></label>
@@ -87,7 +91,7 @@ export function FlowsPage() {
         <button type="button" data-testid="import-flow" onClick={() => fileInput.current?.click()}>{t('flows.import')}</button>
         <input ref={fileInput} type="file" accept="application/json,.json" hidden data-testid="import-file"
           onChange={(e) => { const file = e.target.files?.[0]; if (file) void importFile(file); e.target.value = ''; }} />
-      </form>
+      </form>}
       {flows === null ? <p>{t('common.loading')}</p> : flows.length === 0 ? <p className="muted">{t('flows.empty')}</p> : (
         <table className="table" data-testid="flows-table">
           <thead>
@@ -103,12 +107,12 @@ export function FlowsPage() {
                   <td>{flow.version}</td>
                   <td>{new Date(flow.updatedAt).toLocaleString()}</td>
                   <td data-testid={`flow-status-${flow.id}`}>
-                    {!status ? '…' : 'error' in status ? <span className="error">{status.error}</span>
+                    {!editFlows ? '—' : !status ? '…' : 'error' in status ? <span className="error">{status.error}</span>
                       : status.valid ? <span className="ok">✓ {t('flows.valid')}</span> : <span className="error">✗ {status.count} {t('flows.problems')}</span>}
                   </td>
                   <td className="actions">
                     <Link to={`/flow/${flow.id}`} className="button">{t('flows.open')}</Link>
-                    {copyOf === flow.id ? (
+                    {editFlows && (copyOf === flow.id ? (
                       <form className="inline" onSubmit={(e) => { e.preventDefault(); void duplicate(flow.id, copyId); }}>
                         <input autoFocus aria-label={t('flows.duplicateAs')} placeholder={t('flows.duplicateAs')} value={copyId} onChange={(e) => setCopyId(e.target.value)} />
                         <button type="submit">OK</button>
@@ -116,11 +120,13 @@ export function FlowsPage() {
                       </form>
                     ) : (
                       <button type="button" onClick={() => { setCopyOf(flow.id); setCopyId(`${flow.id}-copia`); }}>{t('flows.duplicate')}</button>
-                    )}
+                    ))}
                     <button type="button" onClick={async () => downloadJson(`${flow.id}.flow.json`, await api.flow(flow.id))}>{t('flows.export')}</button>
-                    <button type="button" className="danger" onClick={() => (deleting === flow.id ? void remove(flow.id) : setDeleting(flow.id))}>
-                      {deleting === flow.id ? t('common.confirmDelete') : t('common.delete')}
-                    </button>
+                    {editFlows && (
+                      <button type="button" className="danger" data-testid={`delete-${flow.id}`} onClick={() => (deleting === flow.id ? void remove(flow.id) : setDeleting(flow.id))}>
+                        {deleting === flow.id ? t('common.confirmDelete') : t('common.delete')}
+                      </button>
+                    )}
                   </td>
                 </tr>
               );

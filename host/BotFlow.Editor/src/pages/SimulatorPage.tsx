@@ -7,6 +7,7 @@ import { useCatalog, useNavigation } from '../catalog';
 import { useT } from '../i18n';
 import { toCanvas } from '../lib/flowModel';
 import { BlockNodeView } from '../components/BlockNodeView';
+import { usePermissions } from '../permissions';
 
 const nodeTypes = { block: BlockNodeView };
 
@@ -19,6 +20,8 @@ export function SimulatorPage({ flowId }: { flowId?: string }) {
   const t = useT();
   const { blockTypes } = useCatalog();
   const { navigate } = useNavigation();
+  const { readConfig, converse } = usePermissions();
+  const [typedFlowId, setTypedFlowId] = useState(flowId ?? '');
   const [flows, setFlows] = useState<FlowSummary[]>([]);
   const [doc, setDoc] = useState<FlowDoc | null>(null);
   const [contactId, setContactId] = useState('sim-5511999990000');
@@ -30,10 +33,11 @@ export function SimulatorPage({ flowId }: { flowId?: string }) {
   const [sending, setSending] = useState(false);
   const chatEnd = useRef<HTMLDivElement>(null);
 
-  useEffect(() => { api.flows().then(setFlows).catch(() => setFlows([])); }, []);
+  // The channel role cannot read flows (403): it types the flow id and chats without the canvas.
+  useEffect(() => { if (readConfig) api.flows().then(setFlows).catch(() => setFlows([])); }, [readConfig]);
   useEffect(() => {
-    if (flowId) api.flow(flowId).then(setDoc).catch((error) => setLines([{ from: 'system', text: describeError(error) }]));
-  }, [flowId]);
+    if (flowId && readConfig) api.flow(flowId).then(setDoc).catch((error) => setLines([{ from: 'system', text: describeError(error) }]));
+  }, [flowId, readConfig]);
   useEffect(() => { chatEnd.current?.scrollIntoView({ block: 'end' }); }, [lines]);
 
   const refreshContact = async () => {
@@ -77,15 +81,22 @@ export function SimulatorPage({ flowId }: { flowId?: string }) {
   return (
     <div className="simulator" data-testid="simulator-page">
       <div className="toolbar">
-        <label>{t('sim.flow')}{' '}
-          <select data-testid="sim-flow" value={flowId ?? ''} onChange={(e) => navigate(`/simulator/${e.target.value}`)}>
-            <option value="">{t('sim.pickFlow')}</option>
-            {flows.map((f) => <option key={f.id} value={f.id}>{f.name} ({f.id})</option>)}
-          </select>
-        </label>
+        {readConfig ? (
+          <label>{t('sim.flow')}{' '}
+            <select data-testid="sim-flow" value={flowId ?? ''} onChange={(e) => navigate(`/simulator/${e.target.value}`)}>
+              <option value="">{t('sim.pickFlow')}</option>
+              {flows.map((f) => <option key={f.id} value={f.id}>{f.name} ({f.id})</option>)}
+            </select>
+          </label>
+        ) : (
+          <form className="inline" onSubmit={(e) => { e.preventDefault(); if (typedFlowId) navigate(`/simulator/${typedFlowId}`); }}>
+            <label>{t('sim.flowId')} <input data-testid="sim-flow-id" value={typedFlowId} onChange={(e) => setTypedFlowId(e.target.value)} /></label>
+            <button type="submit">OK</button>
+          </form>
+        )}
         <label>{t('sim.contact')} <input data-testid="sim-contact" value={contactId} onChange={(e) => setContactId(e.target.value)} /></label>
         <label>{t('sim.name')} <input data-testid="sim-name" value={name} onChange={(e) => setName(e.target.value)} /></label>
-        <button type="button" data-testid="sim-restart" disabled={!flowId || sending}
+        <button type="button" data-testid="sim-restart" disabled={!flowId || sending || !converse}
           onClick={() => { setLines([]); void handle(api.restart(flowId!, contactId)); }}>⟲ {t('sim.restart')}</button>
       </div>
       <div className="simulator-body">
@@ -95,8 +106,8 @@ export function SimulatorPage({ flowId }: { flowId?: string }) {
             <div ref={chatEnd} />
           </div>
           <form className="chat-input" onSubmit={(e) => { e.preventDefault(); send(); }}>
-            <input data-testid="sim-input" value={text} placeholder={t('sim.placeholder')} disabled={!flowId} onChange={(e) => setText(e.target.value)} autoFocus />
-            <button type="submit" className="primary" data-testid="sim-send" disabled={!flowId || sending || text === ''}>{t('sim.send')}</button>
+            <input data-testid="sim-input" value={text} placeholder={t('sim.placeholder')} disabled={!flowId || !converse} onChange={(e) => setText(e.target.value)} autoFocus />
+            <button type="submit" className="primary" data-testid="sim-send" disabled={!flowId || sending || text === '' || !converse}>{t('sim.send')}</button>
           </form>
         </section>
         <section className="sim-canvas">
