@@ -35,16 +35,42 @@ public abstract class BotFlowDatabase
     public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken ct) =>
         WriteAsync(async (c, t) => { await work(c, t); return 0; }, ct);
 
-    public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct)
+    public virtual async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
         return await work(connection);
     }
 
+    /// <summary>
+    /// Prepared commands of the long-lived connections a provider keeps (SQLite): parsing and finalising a statement on
+    /// every call was the largest single cost of a step. Keyed by connection object, so it dies with the connection.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbConnection, Dictionary<string, DbCommand>> Prepared = new();
+
+    /// <summary>Marks a connection as long-lived: its commands are kept prepared and reused, by SQL text.</summary>
+    protected static void KeepPrepared(DbConnection connection) => Prepared.AddOrUpdate(connection, new Dictionary<string, DbCommand>(StringComparer.Ordinal));
+
     public static DbCommand Command(DbConnection connection, string sql, DbTransaction? tx = null, params (string Name, object? Value)[] parameters)
     {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
+        DbCommand command;
+        if (Prepared.TryGetValue(connection, out var cache))
+        {
+            // A connection is used by one caller at a time, so its cache needs no lock.
+            if (!cache.TryGetValue(sql, out command!))
+            {
+                command = connection.CreateCommand();
+                command.CommandText = sql;
+                cache[sql] = command;
+            }
+
+            command.Parameters.Clear();
+        }
+        else
+        {
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+        }
+
         command.Transaction = tx;
         foreach (var (name, value) in parameters)
         {

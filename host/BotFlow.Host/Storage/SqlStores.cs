@@ -272,10 +272,10 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
         var ids = new List<long>(commit.Messages.Count);
         if (commit.Messages.Count > 0)
         {
-            await using var insert = Command(c,
+            // Not disposed here: on a long-lived connection the prepared command is reused by the next step.
+            var insert = Command(c,
                 "insert into messages (contact_id, flow_id, conversation_id, block_id, direction, text, status, channel, created_at) values (@c, @f, @conv, @b, @d, @t, @s, @ch, @at) returning id",
                 tx, ("@c", commit.ContactId), ("@f", commit.Conversation?.FlowId), ("@conv", commit.Conversation?.Id), ("@b", null), ("@d", null), ("@t", null), ("@s", null), ("@ch", null), ("@at", null));
-            insert.Prepare();
             foreach (var m in commit.Messages)
             {
                 insert.Parameters["@b"].Value = (object?)m.BlockId ?? DBNull.Value;

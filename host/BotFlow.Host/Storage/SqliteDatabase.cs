@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace BotFlow.Host.Storage;
 
 /// <summary>The embedded default: one SQLite file in the data folder, WAL, one writer at a time.</summary>
-public sealed class SqliteDatabase : BotFlowDatabase
+public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
 {
     /// <summary>hardening.md: older native SQLite has CVE-2025-6965.</summary>
     public static readonly Version MinimumSqliteVersion = new(3, 50, 2);
@@ -60,19 +60,74 @@ public sealed class SqliteDatabase : BotFlowDatabase
         return connection;
     }
 
-    public override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
+    // Long-lived connections with their statements kept prepared (see BotFlowDatabase.Command), rented one caller at a time.
+    private readonly System.Collections.Concurrent.ConcurrentBag<DbConnection> _idle = [];
+    private const int MaxIdle = 32;
+
+    /// <summary>Closes the idle connections when the host stops (the file must not stay open after the host).</summary>
+    public void Dispose()
     {
-        await _writeGate.WaitAsync(ct);
+        while (_idle.TryTake(out var connection))
+        {
+            connection.Dispose();
+        }
+    }
+
+    private async Task<DbConnection> RentAsync(CancellationToken ct)
+    {
+        if (_idle.TryTake(out var connection))
+        {
+            return connection;
+        }
+
+        connection = await OpenAsync(ct);
+        KeepPrepared(connection);
+        return connection;
+    }
+
+    private async ValueTask ReturnAsync(DbConnection connection, bool healthy)
+    {
+        if (healthy && _idle.Count < MaxIdle)
+        {
+            _idle.Add(connection);
+            return;
+        }
+
+        await connection.DisposeAsync();
+    }
+
+    public override async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct)
+    {
+        var connection = await RentAsync(ct);
+        var healthy = false;
         try
         {
-            await using var connection = await OpenAsync(ct);
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            var result = await work(connection, tx);
-            await tx.CommitAsync(ct);
+            var result = await work(connection);
+            healthy = true;
             return result;
         }
         finally
         {
+            await ReturnAsync(connection, healthy);
+        }
+    }
+
+    public override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
+    {
+        await _writeGate.WaitAsync(ct);
+        var connection = await RentAsync(ct);
+        var healthy = false;
+        try
+        {
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            var result = await work(connection, tx);
+            await tx.CommitAsync(ct);
+            healthy = true;
+            return result;
+        }
+        finally
+        {
+            await ReturnAsync(connection, healthy);
             _writeGate.Release();
         }
     }
