@@ -44,8 +44,8 @@ public static partial class ChannelsApi
     public static IEndpointRouteBuilder MapChannelWebhooks(this IEndpointRouteBuilder app)
     {
         var webhook = app.MapGroup("/channels/{channelId}/webhook").WithTags("Channels").AllowAnonymous();
-        webhook.MapGet("/", Handshake).WithSummary("A provider's verification handshake (WhatsApp hub.challenge)");
-        webhook.MapPost("/", Receive).WithSummary("A provider's webhook: messages and status callbacks, verified by the channel");
+        webhook.MapGet("", Handshake).WithSummary("A provider's verification handshake (WhatsApp hub.challenge)");
+        webhook.MapPost("", Receive).WithSummary("A provider's webhook: messages and status callbacks, verified by the channel");
         return app;
     }
 
