@@ -43,9 +43,9 @@ public static partial class ChannelsApi
     /// </summary>
     public static IEndpointRouteBuilder MapChannelWebhooks(this IEndpointRouteBuilder app)
     {
-        var webhook = app.MapGroup("/channels/{channelId}/webhook").WithTags("Channels").AllowAnonymous();
-        webhook.MapGet("", Handshake).WithSummary("A provider's verification handshake (WhatsApp hub.challenge)");
-        webhook.MapPost("", Receive).WithSummary("A provider's webhook: messages and status callbacks, verified by the channel");
+        const string route = "/channels/{channelId}/webhook";
+        app.MapGet(route, Handshake).AllowAnonymous().WithTags("Channels").WithSummary("A provider's verification handshake (WhatsApp hub.challenge)");
+        app.MapPost(route, Receive).AllowAnonymous().WithTags("Channels").WithSummary("A provider's webhook: messages and status callbacks, verified by the channel");
         return app;
     }
 
