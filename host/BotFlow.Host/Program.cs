@@ -1,4 +1,5 @@
 using BotFlow.Host.Audit;
+using BotFlow.Host.Channels;
 using BotFlow.Host.Contacts;
 using BotFlow.Host.Conversations;
 using BotFlow.Host.Editor;
@@ -43,6 +44,7 @@ builder.Services
     .AddBotFlowSecrets()
     .AddBotFlowIntegrations()
     .AddBotFlowJobs(builder.Configuration)
+    .AddBotFlowChannels(builder.Configuration)
     .AddBotFlowAudit()
     .AddBotFlowHealth();
 
@@ -69,6 +71,8 @@ api.MapIntegrations();
 api.MapExecutions();
 api.MapRecurring();
 api.MapAudit();
+api.MapChannels();
+app.MapChannelWebhooks();
 app.MapBotFlowJobs();
 app.MapBotFlowHealth();
 app.MapOpenApi().RequireAuthorization(Policies.Read);

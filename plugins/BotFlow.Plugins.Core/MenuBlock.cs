@@ -3,6 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text;
 using BotFlow.Sdk.Blocks;
+using BotFlow.Sdk.Channels;
 using BotFlow.Sdk.Context;
 using BotFlow.Sdk.Validation;
 
@@ -19,9 +20,13 @@ public sealed class MenuBlock : Block<MenuConfig>
 
     public override async ValueTask<BlockResult> RunAsync(IBlockContext<MenuConfig> context)
     {
-        await context.SendAsync(context.Render(context.Config.Text), context.CancellationToken);
+        await context.SendMenuAsync(context.Render(context.Config.Text), Choices(context.Config), context.CancellationToken);
         return BlockResult.Wait();
     }
+
+    /// <summary>The options as channel buttons: the key comes back as the answer, so a button always takes its option's exit.</summary>
+    private static List<OutgoingOption> Choices(MenuConfig config) =>
+        (config.Options ?? []).Where(o => !string.IsNullOrEmpty(o.Key)).Select(o => new OutgoingOption(o.Key, string.IsNullOrWhiteSpace(o.Label) ? o.Key : o.Label)).ToList();
 
     public override async ValueTask<BlockResult> ResumeAsync(IBlockContext<MenuConfig> context)
     {
@@ -43,7 +48,7 @@ public sealed class MenuBlock : Block<MenuConfig>
             return BlockResult.Exit(Invalid);
         }
 
-        await context.SendAsync(context.Render(context.Config.InvalidText ?? context.Config.Text), context.CancellationToken);
+        await context.SendMenuAsync(context.Render(context.Config.InvalidText ?? context.Config.Text), Choices(context.Config), context.CancellationToken);
         return BlockResult.Wait();
     }
 

@@ -10,7 +10,8 @@ public static class ContactsApi
 {
     public sealed record ContactDto(string Id, IReadOnlyDictionary<string, string> Fields, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
-    public sealed record MessageDto(long Id, string Direction, string Text, string Status, string Channel, string? FlowId, string? BlockId, string? ConversationId, DateTimeOffset CreatedAt);
+    public sealed record MessageDto(long Id, string Direction, string Text, string Status, string Channel, string? FlowId, string? BlockId, string? ConversationId, DateTimeOffset CreatedAt,
+        string? Error = null, int Attempts = 0, DateTimeOffset? UpdatedAt = null);
 
     public sealed record ContactExport(ContactDto Contact, IReadOnlyList<MessageDto> Messages, IReadOnlyList<ConversationRecord> Conversations,
         IReadOnlyList<Sdk.Executions.ExecutionRecord> Executions);
@@ -88,5 +89,5 @@ public static class ContactsApi
 
     private static ContactDto ToDto(ContactRecord c) => new(c.Id, c.Fields, c.CreatedAt, c.UpdatedAt);
 
-    private static MessageDto ToDto(MessageRecord m) => new(m.Id, m.Direction, m.Text, m.Status, m.Channel, m.FlowId, m.BlockId, m.ConversationId, m.CreatedAt);
+    private static MessageDto ToDto(MessageRecord m) => new(m.Id, m.Direction, m.Text, m.Status, m.Channel, m.FlowId, m.BlockId, m.ConversationId, m.CreatedAt, m.Error, m.Attempts, m.UpdatedAt);
 }

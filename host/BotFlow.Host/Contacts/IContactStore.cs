@@ -6,7 +6,17 @@ public sealed record ContactRecord(string Id, IReadOnlyDictionary<string, string
 /// <summary>A message in or out. Outgoing messages are <c>pending</c> until a channel delivers them.</summary>
 public sealed record MessageRecord(
     long Id, string ContactId, string? FlowId, string? ConversationId, string? BlockId,
-    string Direction, string Text, string Status, string Channel, DateTimeOffset CreatedAt);
+    string Direction, string Text, string Status, string Channel, DateTimeOffset CreatedAt)
+{
+    /// <summary>The provider's error of the last failed delivery try (kept when a later try succeeds, cleared never).</summary>
+    public string? Error { get; init; }
+
+    /// <summary>Delivery tries so far.</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>When the delivery status last changed.</summary>
+    public DateTimeOffset? UpdatedAt { get; init; }
+}
 
 public static class MessageDirections
 {
@@ -21,6 +31,15 @@ public static class MessageStatuses
 
     /// <summary>Handed to the contact (the test channel delivers in its HTTP answer).</summary>
     public const string Delivered = "delivered";
+
+    /// <summary>Accepted by the channel's provider (outbox done); status callbacks move it on.</summary>
+    public const string Sent = "sent";
+
+    /// <summary>Read by the contact (a provider's status callback).</summary>
+    public const string Read = "read";
+
+    /// <summary>Could not be delivered: attempts ran out or the provider refused it for good; <c>error</c> says why.</summary>
+    public const string Failed = "failed";
 
     /// <summary>An incoming message, stored as received.</summary>
     public const string Received = "received";

@@ -109,13 +109,16 @@ public sealed class BlockContext<TConfig>(BlockContextState state, TConfig confi
 
     public void SetResponse(object? response) => state.Response = response;
 
-    public ValueTask SendAsync(string text, CancellationToken cancellationToken = default)
+    public ValueTask SendAsync(string text, CancellationToken cancellationToken = default) => SendMenuAsync(text, [], cancellationToken);
+
+    public ValueTask SendMenuAsync(string text, IReadOnlyList<Sdk.Channels.OutgoingOption> options, CancellationToken cancellationToken = default)
     {
         if (!string.IsNullOrEmpty(text))
         {
             // The test channel hands replies back in its HTTP answer, so they are delivered when committed.
             var status = state.Channel == Channels.Test ? MessageStatuses.Delivered : MessageStatuses.Pending;
-            state.Outgoing.Add(new NewMessage(MessageDirections.Out, text, state.BlockId, status, state.Channel, state.Clock.GetUtcNow()));
+            var optionsJson = options.Count == 0 ? null : Newtonsoft.Json.JsonConvert.SerializeObject(options.Select(o => new { key = o.Key, label = o.Label }));
+            state.Outgoing.Add(new NewMessage(MessageDirections.Out, text, state.BlockId, status, state.Channel, state.Clock.GetUtcNow(), optionsJson));
         }
 
         return ValueTask.CompletedTask;

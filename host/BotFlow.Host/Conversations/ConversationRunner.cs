@@ -20,6 +20,8 @@ public enum ConversationRefusal
     None,
     FlowNotFound,
     InvalidFields,
+    /// <summary>A channel redelivered a message that was already handled.</summary>
+    Duplicate,
 }
 
 /// <summary>
@@ -39,10 +41,21 @@ public sealed class ConversationRunner(
     IOptions<PluginsOptions> pluginOptions,
     IHostApplicationLifetime lifetime,
     Jobs.IBackgroundScheduler scheduler,
+    BotFlow.Host.Channels.IOutboxDispatcher outbox,
     ILogger<ConversationRunner> logger)
 {
+    /// <summary>A message on the built-in test channel: replies are delivered in the HTTP answer.</summary>
+    public Task<(ConversationResult? Result, ConversationRefusal Refusal, IReadOnlyList<(string Field, string Message)> Problems)> HandleAsync(
+        string flowId, string contactId, string? text, IReadOnlyDictionary<string, string?>? fieldUpdates, bool restart, CancellationToken ct) =>
+        HandleAsync(Channels.Test, null, flowId, contactId, text, fieldUpdates, restart, ct);
+
+    /// <summary>
+    /// A message on <paramref name="channel"/>: replies are stored <c>pending</c> in the outbox with the step and handed to
+    /// the channel's delivery job after the commit. With <paramref name="inboundKey"/> a redelivered message is refused as
+    /// <see cref="ConversationRefusal.Duplicate"/> (checked under the contact's lock, recorded in the step's transaction).
+    /// </summary>
     public async Task<(ConversationResult? Result, ConversationRefusal Refusal, IReadOnlyList<(string Field, string Message)> Problems)> HandleAsync(
-        string flowId, string contactId, string? text, IReadOnlyDictionary<string, string?>? fieldUpdates, bool restart, CancellationToken ct)
+        string channel, InboundKey? inboundKey, string flowId, string contactId, string? text, IReadOnlyDictionary<string, string?>? fieldUpdates, bool restart, CancellationToken ct)
     {
         var flow = await flows.GetAsync(flowId, ct);
         if (flow is null)
@@ -51,6 +64,11 @@ public sealed class ConversationRunner(
         }
 
         await using var _ = await locks.AcquireAsync(contactId, ct);
+        if (inboundKey is not null && await store.InboundSeenAsync(inboundKey, ct))
+        {
+            return (null, ConversationRefusal.Duplicate, []);
+        }
+
         var catalog = await fields.GetCatalogAsync(ct);
         var contact = await store.GetContactAsync(contactId, ct);
         var contactFields = contact is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(contact.Fields, StringComparer.Ordinal);
@@ -85,12 +103,13 @@ public sealed class ConversationRunner(
 
         var conversation = restart ? null : await store.GetAsync(flowId, contactId, ct);
         var now = clock.GetUtcNow();
-        var inbound = text is null ? null : new NewMessage(MessageDirections.In, text, conversation?.BlockId, MessageStatuses.Received, Channels.Test, now);
+        var inbound = text is null ? null : new NewMessage(MessageDirections.In, text, conversation?.BlockId, MessageStatuses.Received, channel, now);
 
         if (conversation is { Status: ConversationStatuses.Transferred })
         {
             // A human has the chat: the bot stores what the contact says and stays silent.
-            await store.CommitAsync(new StepCommit(contactId, contactFields, fieldsChanged, conversation with { UpdatedAt = now }, inbound is null ? [] : [inbound]), CancellationToken.None);
+            await store.CommitAsync(new StepCommit(contactId, contactFields, fieldsChanged, conversation with { UpdatedAt = now }, inbound is null ? [] : [inbound],
+                Inbound: inboundKey), CancellationToken.None);
             return (new ConversationResult([], conversation.Status, conversation.BlockId, conversation.Department, conversation.Id), ConversationRefusal.None, []);
         }
 
@@ -110,7 +129,7 @@ public sealed class ConversationRunner(
             FlowVersion = compiled.Version,
             ContactId = contactId,
             ConversationId = conversation.Id,
-            Channel = Channels.Test,
+            Channel = channel,
             FieldCatalog = catalog,
             Fields = contactFields,
             Vars = PlainData.ParseObject(conversation.VarsJson),
@@ -147,7 +166,14 @@ public sealed class ConversationRunner(
             .Select(r => Jobs.BackgroundRows.From(r.Request, flowId, compiled.Version, r.BlockId, contactId, clock.GetUtcNow())).ToList();
 
         // The step is committed even if the caller went away: the contact's answer and the bot's state must not diverge.
-        await store.CommitAsync(new StepCommit(contactId, contactFields, state.FieldsChanged, finished, messages, state.Executions, background), CancellationToken.None);
+        var ids = await store.CommitAsync(new StepCommit(contactId, contactFields, state.FieldsChanged, finished, messages, state.Executions, background, Inbound: inboundKey),
+            CancellationToken.None);
+        if (channel != Channels.Test && state.Outgoing.Count > 0)
+        {
+            // After the commit, like background jobs: the outbox rows exist before any job looks for them.
+            await outbox.DispatchAsync(ids[messages.Count - state.Outgoing.Count], CancellationToken.None);
+        }
+
         if (background.Count > 0)
         {
             // After the commit: a job never runs for a step that was not stored. A crash in between leaves the row pending, picked up at start.

@@ -26,7 +26,11 @@ public sealed record ConversationRecord(
     DateTimeOffset UpdatedAt);
 
 /// <summary>A message a step adds to the log (in) or the outbox (out).</summary>
-public sealed record NewMessage(string Direction, string Text, string? BlockId, string Status, string Channel, DateTimeOffset CreatedAt);
+/// <param name="OptionsJson">A menu's options (<c>[{ key, label }]</c>) for channels that render native buttons.</param>
+public sealed record NewMessage(string Direction, string Text, string? BlockId, string Status, string Channel, DateTimeOffset CreatedAt, string? OptionsJson = null);
+
+/// <summary>The provider's id of an inbound channel message, stored with the step so a redelivery is handled once.</summary>
+public sealed record InboundKey(string ChannelId, string ProviderMessageId);
 
 /// <summary>Everything one handled message changes, written in one transaction.</summary>
 public sealed record StepCommit(
@@ -37,7 +41,8 @@ public sealed record StepCommit(
     IReadOnlyList<NewMessage> Messages,
     IReadOnlyList<ExecutionRecord>? Executions = null,
     IReadOnlyList<Jobs.BackgroundExecution>? Background = null,
-    bool UpsertContact = true);
+    bool UpsertContact = true,
+    InboundKey? Inbound = null);
 
 /// <summary>Conversation state and the all-or-nothing write of a step.</summary>
 public interface IConversationStore
@@ -48,6 +53,12 @@ public interface IConversationStore
 
     /// <summary>Writes contact fields, conversation state and messages together; returns the new message ids in order.</summary>
     Task<IReadOnlyList<long>> CommitAsync(StepCommit commit, CancellationToken ct);
+
+    /// <summary>Whether a channel message with this provider id was already handled.</summary>
+    Task<bool> InboundSeenAsync(InboundKey key, CancellationToken ct);
+
+    /// <summary>The channel of the contact's latest inbound message (where background replies go), or <c>null</c> for none.</summary>
+    Task<string?> LastInboundChannelAsync(string contactId, CancellationToken ct);
 }
 
 /// <summary>

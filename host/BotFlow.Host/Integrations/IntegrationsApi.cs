@@ -104,7 +104,7 @@ public sealed class TestableBlockRunner(
             FlowVersion = 0,
             ContactId = "test-contact",
             ConversationId = "test",
-            Channel = Channels.Test,
+            Channel = Conversations.Channels.Test,
             FieldCatalog = catalog,
             Fields = contactFields,
             Vars = input["vars"] is JObject vars ? PlainData.FromToken(vars) as Dictionary<string, object?> ?? [] : [],

@@ -42,6 +42,7 @@ public sealed class IntegrationJobs(
     ITemplateEngine templates,
     TimeProvider clock,
     IOptions<PluginsOptions> pluginOptions,
+    Channels.IOutboxDispatcher outbox,
     ILogger<IntegrationJobs> logger)
 {
     [DisplayName("Integration {1} · flow {2} · contact {3}")]
@@ -82,13 +83,15 @@ public sealed class IntegrationJobs(
         var contact = await conversations.GetContactAsync(row.ContactId!, cancellationToken)
                       ?? throw new BackgroundTryFailedException($"contact of execution {executionId} no longer exists", null);
         var conversation = await conversations.GetAsync(row.FlowId!, row.ContactId!, cancellationToken);
+        // A background reply goes where the contact last wrote from, through that channel's outbox.
+        var channel = await conversations.LastInboundChannelAsync(contact.Id, cancellationToken) ?? Conversations.Channels.Test;
         var state = new BlockContextState
         {
             FlowId = flow.Id,
             FlowVersion = flow.Version,
             ContactId = contact.Id,
             ConversationId = conversation?.Id ?? executionId,
-            Channel = Channels.Test,
+            Channel = channel,
             FieldCatalog = await fields.GetCatalogAsync(cancellationToken),
             Fields = new Dictionary<string, string>(contact.Fields, StringComparer.Ordinal),
             Vars = PlainData.ParseObject(conversation?.VarsJson),
@@ -113,8 +116,12 @@ public sealed class IntegrationJobs(
         var updated = row with { Status = status, Error = result.Error, JobId = jobId, UpdatedAt = now };
         var records = state.Executions.Select(e => WithJob(e, jobId)).ToList();
         // Effects only on success, and in the same transaction as the status that makes a replay a no-op.
-        await conversations.CommitAsync(new StepCommit(contact.Id, state.Fields, result.Succeeded && state.FieldsChanged, null,
+        var ids = await conversations.CommitAsync(new StepCommit(contact.Id, state.Fields, result.Succeeded && state.FieldsChanged, null,
             result.Succeeded ? state.Outgoing : [], records, [updated]), CancellationToken.None);
+        if (result.Succeeded && ids.Count > 0 && channel != Conversations.Channels.Test)
+        {
+            await outbox.DispatchAsync(ids[0], CancellationToken.None);
+        }
 
         if (result.Succeeded)
         {
@@ -147,7 +154,7 @@ public sealed class IntegrationJobs(
             FlowVersion = 0,
             ContactId = "",
             ConversationId = recurringId,
-            Channel = Channels.Test,
+            Channel = Conversations.Channels.Test,
             FieldCatalog = catalog,
             Fields = new Dictionary<string, string>(StringComparer.Ordinal),
             Vars = new Dictionary<string, object?>(StringComparer.Ordinal),

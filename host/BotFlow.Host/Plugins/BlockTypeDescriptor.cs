@@ -26,8 +26,11 @@ public sealed class BlockTypeDescriptor
 }
 
 /// <summary>A plugin folder and what became of it.</summary>
-public sealed record PluginInfo(string Name, string? Version, string Path, string Status, string? Error, IReadOnlyList<string> BlockTypes)
+public sealed record PluginInfo(string Name, string? Version, string Path, string Status, string? Error, IReadOnlyList<string> BlockTypes, IReadOnlyList<string>? ChannelTypes = null)
 {
     public const string Loaded = "loaded";
     public const string Failed = "failed";
 }
+
+/// <summary>A channel type a plugin provides; one instance serves every configured channel of the type.</summary>
+public sealed record ChannelTypeDescriptor(string Type, string Plugin, string Version, string DisplayName, Sdk.Channels.IChannel Channel);

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using BotFlow.Host.Conversations;
 using BotFlow.Sdk.Blocks;
+using BotFlow.Sdk.Channels;
 using BotFlow.Sdk.Context;
 using BotFlow.Sdk.Plugins;
 using BotFlow.Sdk.Templates;
@@ -30,6 +31,7 @@ public sealed partial class PluginCatalog
     private readonly ILogger<PluginCatalog> _logger;
     private readonly List<PluginInfo> _plugins = [];
     private readonly Dictionary<string, BlockTypeDescriptor> _blockTypes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ChannelTypeDescriptor> _channelTypes = new(StringComparer.Ordinal);
     private readonly List<IServiceProvider> _containers = [];
     private bool _loaded;
 
@@ -63,6 +65,21 @@ public sealed partial class PluginCatalog
     {
         EnsureLoaded();
         return _blockTypes.TryGetValue(type, out descriptor!);
+    }
+
+    public IReadOnlyCollection<ChannelTypeDescriptor> ChannelTypes
+    {
+        get
+        {
+            EnsureLoaded();
+            return _channelTypes.Values;
+        }
+    }
+
+    public bool TryGetChannel(string type, out ChannelTypeDescriptor descriptor)
+    {
+        EnsureLoaded();
+        return _channelTypes.TryGetValue(type, out descriptor!);
     }
 
     public void EnsureLoaded()
@@ -146,6 +163,22 @@ public sealed partial class PluginCatalog
                 }
             }
 
+            // Channel types are discovered like block types, in a namespace of their own (a "webhook" channel and block may coexist).
+            var channelTypes = types.Where(t => typeof(IChannel).IsAssignableFrom(t) && !t.IsAbstract && t.GetCustomAttribute<ChannelTypeAttribute>() is not null).ToList();
+            foreach (var channelType in channelTypes)
+            {
+                var typeName = channelType.GetCustomAttribute<ChannelTypeAttribute>()!.Type;
+                if (!TypeNamePattern().IsMatch(typeName))
+                {
+                    return Fail(name, version, directory, $"channel type name '{typeName}' of {channelType.FullName} is not valid (lower-case letters, digits, '-', '_', '.')");
+                }
+
+                if (_channelTypes.TryGetValue(typeName, out var existing))
+                {
+                    return Fail(name, version, directory, $"channel type '{typeName}' is already provided by plugin '{existing.Plugin}'");
+                }
+            }
+
             var services = CreatePluginServices(types);
             var descriptors = new List<BlockTypeDescriptor>();
             foreach (var blockType in blockTypes)
@@ -170,14 +203,27 @@ public sealed partial class PluginCatalog
                 });
             }
 
+            var channels = channelTypes.Select(t =>
+            {
+                var attribute = t.GetCustomAttribute<ChannelTypeAttribute>()!;
+                return new ChannelTypeDescriptor(attribute.Type, name, version ?? "0.0.0", attribute.DisplayName ?? attribute.Type,
+                    (IChannel)ActivatorUtilities.CreateInstance(services, t));
+            }).ToList();
+
             foreach (var descriptor in descriptors)
             {
                 _blockTypes[descriptor.Type] = descriptor;
             }
 
+            foreach (var channel in channels)
+            {
+                _channelTypes[channel.Type] = channel;
+            }
+
             _containers.Add(services);
-            _logger.LogInformation("Loaded plugin {Plugin} {Version} with block types {BlockTypes}", name, version, descriptors.Select(d => d.Type));
-            return new PluginInfo(name, version, directory, PluginInfo.Loaded, null, descriptors.Select(d => d.Type).ToList());
+            _logger.LogInformation("Loaded plugin {Plugin} {Version} with block types {BlockTypes} and channel types {ChannelTypes}", name, version,
+                descriptors.Select(d => d.Type), channels.Select(c => c.Type));
+            return new PluginInfo(name, version, directory, PluginInfo.Loaded, null, descriptors.Select(d => d.Type).ToList(), channels.Select(c => c.Type).ToList());
         }
         catch (ReflectionTypeLoadException ex)
         {

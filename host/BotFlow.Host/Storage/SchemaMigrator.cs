@@ -145,6 +145,30 @@ public sealed class SchemaMigrator(BotFlowDatabase database, ILogger<SchemaMigra
             friendly_name text primary key,
             xml text not null);
         """,
+        // 6: channels — configured channels, inbound dedupe by provider message id, and delivery state on outgoing messages (the outbox)
+        """
+        alter table messages add column options text null;
+        alter table messages add column provider_message_id text null;
+        alter table messages add column error text null;
+        alter table messages add column attempts integer not null default 0;
+        alter table messages add column next_attempt_at text null;
+        alter table messages add column updated_at text null;
+        create index messages_provider on messages (channel, provider_message_id) where provider_message_id is not null;
+        create index messages_contact_outbox on messages (contact_id, id) where status = 'pending';
+        create table channels (
+            id text primary key,
+            type text not null,
+            flow_id text not null,
+            settings text not null,
+            updated_at text not null);
+        create table channel_inbound (
+            channel_id text not null,
+            provider_message_id text not null,
+            contact_id text not null,
+            received_at text not null,
+            primary key (channel_id, provider_message_id));
+        create index channel_inbound_contact on channel_inbound (contact_id);
+        """,
     ];
 
     private static readonly string[] PostgresMigrations =
@@ -283,6 +307,30 @@ public sealed class SchemaMigrator(BotFlowDatabase database, ILogger<SchemaMigra
         create table data_protection_keys (
             friendly_name text primary key,
             xml text not null);
+        """,
+        // 6: channels — configured channels, inbound dedupe by provider message id, and delivery state on outgoing messages (the outbox)
+        """
+        alter table messages add column options text null;
+        alter table messages add column provider_message_id text null;
+        alter table messages add column error text null;
+        alter table messages add column attempts integer not null default 0;
+        alter table messages add column next_attempt_at text null;
+        alter table messages add column updated_at text null;
+        create index messages_provider on messages (channel, provider_message_id) where provider_message_id is not null;
+        create index messages_contact_outbox on messages (contact_id, id) where status = 'pending';
+        create table channels (
+            id text primary key,
+            type text not null,
+            flow_id text not null,
+            settings text not null,
+            updated_at text not null);
+        create table channel_inbound (
+            channel_id text not null,
+            provider_message_id text not null,
+            contact_id text not null,
+            received_at text not null,
+            primary key (channel_id, provider_message_id));
+        create index channel_inbound_contact on channel_inbound (contact_id);
         """,
     ];
 

@@ -133,12 +133,17 @@ public sealed class SqlContactStore(BotFlowDatabase db) : IContactStore
         {
             var list = new List<MessageRecord>();
             await using var reader = await Command(c,
-                "select id, contact_id, flow_id, conversation_id, block_id, direction, text, status, channel, created_at from messages where contact_id = @c and id > @a order by id limit @l",
+                "select id, contact_id, flow_id, conversation_id, block_id, direction, text, status, channel, created_at, error, attempts, updated_at from messages where contact_id = @c and id > @a order by id limit @l",
                 null, ("@c", contactId), ("@a", afterId), ("@l", limit)).ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 list.Add(new MessageRecord(Long(reader, 0), reader.GetString(1), SqlValues.NullableString(reader, 2), SqlValues.NullableString(reader, 3),
-                    SqlValues.NullableString(reader, 4), reader.GetString(5), reader.GetString(6), reader.GetString(7), reader.GetString(8), SqlValues.Time(reader, 9)));
+                    SqlValues.NullableString(reader, 4), reader.GetString(5), reader.GetString(6), reader.GetString(7), reader.GetString(8), SqlValues.Time(reader, 9))
+                {
+                    Error = SqlValues.NullableString(reader, 10),
+                    Attempts = Int(reader, 11),
+                    UpdatedAt = reader.IsDBNull(12) ? null : SqlValues.Time(reader, 12),
+                });
             }
 
             return list;
@@ -155,7 +160,7 @@ public sealed class SqlContactStore(BotFlowDatabase db) : IContactStore
             }
         }
 
-        foreach (var table in new[] { "messages", "conversations", "executions", "background_executions" })
+        foreach (var table in new[] { "messages", "conversations", "executions", "background_executions", "channel_inbound" })
         {
             await Command(c, $"delete from {table} where contact_id = @c", tx, ("@c", contactId)).ExecuteNonQueryAsync(ct);
         }
@@ -195,7 +200,8 @@ public sealed class SqlContactStore(BotFlowDatabase db) : IContactStore
         var at = SqlValues.Time(cutoff);
         var executions = await Command(c, "delete from executions where started_at < @t", tx, ("@t", at)).ExecuteNonQueryAsync(ct);
         var messages = await Command(c, "delete from messages where created_at < @t", tx, ("@t", at)).ExecuteNonQueryAsync(ct);
-        return executions + messages;
+        var inbound = await Command(c, "delete from channel_inbound where received_at < @t", tx, ("@t", at)).ExecuteNonQueryAsync(ct);
+        return executions + messages + inbound;
     }, ct);
 }
 
@@ -219,6 +225,14 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
     }, ct);
 
     public Task<ContactRecord?> GetContactAsync(string contactId, CancellationToken ct) => db.ReadAsync(c => ReadContactAsync(c, contactId, ct), ct);
+
+    public Task<bool> InboundSeenAsync(InboundKey key, CancellationToken ct) => db.ReadAsync(async c =>
+        await Command(c, "select 1 from channel_inbound where channel_id = @ch and provider_message_id = @p", null, ("@ch", key.ChannelId), ("@p", key.ProviderMessageId))
+            .ExecuteScalarAsync(ct) is not null, ct);
+
+    public Task<string?> LastInboundChannelAsync(string contactId, CancellationToken ct) => db.ReadAsync(async c =>
+        await Command(c, "select channel from messages where contact_id = @c and direction = 'in' order by id desc limit 1", null, ("@c", contactId))
+            .ExecuteScalarAsync(ct) as string, ct);
 
     internal static async Task<ContactRecord?> ReadContactAsync(DbConnection c, string id, CancellationToken ct)
     {
@@ -274,8 +288,8 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
         {
             // Not disposed here: on a long-lived connection the prepared command is reused by the next step.
             var insert = Command(c,
-                "insert into messages (contact_id, flow_id, conversation_id, block_id, direction, text, status, channel, created_at) values (@c, @f, @conv, @b, @d, @t, @s, @ch, @at) returning id",
-                tx, ("@c", commit.ContactId), ("@f", commit.Conversation?.FlowId), ("@conv", commit.Conversation?.Id), ("@b", null), ("@d", null), ("@t", null), ("@s", null), ("@ch", null), ("@at", null));
+                "insert into messages (contact_id, flow_id, conversation_id, block_id, direction, text, status, channel, created_at, options) values (@c, @f, @conv, @b, @d, @t, @s, @ch, @at, @o) returning id",
+                tx, ("@c", commit.ContactId), ("@f", commit.Conversation?.FlowId), ("@conv", commit.Conversation?.Id), ("@b", null), ("@d", null), ("@t", null), ("@s", null), ("@ch", null), ("@at", null), ("@o", null));
             foreach (var m in commit.Messages)
             {
                 insert.Parameters["@b"].Value = (object?)m.BlockId ?? DBNull.Value;
@@ -284,8 +298,16 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
                 insert.Parameters["@s"].Value = m.Status;
                 insert.Parameters["@ch"].Value = m.Channel;
                 insert.Parameters["@at"].Value = SqlValues.Time(m.CreatedAt);
+                insert.Parameters["@o"].Value = (object?)m.OptionsJson ?? DBNull.Value;
                 ids.Add((long)(await insert.ExecuteScalarAsync(ct))!);
             }
+        }
+
+        if (commit.Inbound is { } inbound)
+        {
+            // In the step's transaction: a redelivered message is skipped exactly when its first delivery was committed.
+            await Command(c, "insert into channel_inbound (channel_id, provider_message_id, contact_id, received_at) values (@ch, @p, @c, @t) on conflict do nothing",
+                tx, ("@ch", inbound.ChannelId), ("@p", inbound.ProviderMessageId), ("@c", commit.ContactId), ("@t", now)).ExecuteNonQueryAsync(ct);
         }
 
         if (commit.Executions is { Count: > 0 } executions)

@@ -17,7 +17,7 @@ public static class SqliteToPostgres
     private static readonly string[] Tables =
     [
         "fields", "flows", "flow_versions", "flow_fields", "contacts", "conversations", "messages", "secrets", "executions",
-        "background_executions", "recurring_integrations", "audit",
+        "background_executions", "recurring_integrations", "audit", "channels", "channel_inbound",
     ];
 
     private static readonly (string Table, string Column)[] Sequences = [("messages", "id"), ("executions", "seq"), ("audit", "seq")];

@@ -69,6 +69,13 @@ public interface IBlockContext
     ValueTask SendAsync(string text, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Sends <paramref name="text"/> with choices: channels that have native buttons or lists (WhatsApp, Telegram) show
+    /// <paramref name="options"/> as such and return the picked option's key as the contact's answer; others send the
+    /// text alone, so the text should list the options too. Stored like <see cref="SendAsync(string, CancellationToken)"/>.
+    /// </summary>
+    ValueTask SendMenuAsync(string text, IReadOnlyList<Channels.OutgoingOption> options, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Renders a block text: a Scriban template over <c>contact</c>, <c>vars</c> and <c>response</c> (never <c>secrets</c>),
     /// plus the compatibility placeholders <c>{data[url]}</c> that read the last response body. Templates are parsed once
     /// and cached; a missing placeholder path renders empty and is logged as a warning.

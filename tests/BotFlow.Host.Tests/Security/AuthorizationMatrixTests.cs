@@ -24,8 +24,12 @@ public sealed partial class AuthorizationMatrixTests
         [Policies.Authenticated] = Roles.All,
     };
 
-    /// <summary>The only endpoints anyone may call: liveness, sign-in, the editor's entry and the dashboard (which checks its own users).</summary>
-    private static readonly HashSet<string> Anonymous = ["* /health", "POST /api/auth/sign-in", "* /hangfire/{**path}"];
+    /// <summary>
+    /// The only endpoints anyone may call: liveness, sign-in, the editor's entry, the dashboard (which checks its own users)
+    /// and the channel webhooks that providers call (each channel checks the provider's signature; see ChannelWebhookTests).
+    /// </summary>
+    private static readonly HashSet<string> Anonymous =
+        ["* /health", "POST /api/auth/sign-in", "* /hangfire/{**path}", "GET /channels/{channelId}/webhook", "POST /channels/{channelId}/webhook"];
 
     /// <summary>The editor's deep-link fallback (index.html: a bundle with no data) is public too.</summary>
     private static bool IsEditorFallback(string name) =>
