@@ -8,7 +8,7 @@ using Newtonsoft.Json.Linq;
 namespace BotFlow.Host.Flows;
 
 /// <summary>Saving, validating and compiling flows. Compiled flows are cached by (id, version), which never changes meaning, so every host agrees.</summary>
-public sealed class FlowService(IFlowStore store, FlowValidator validator, FieldService fields, ILogger<FlowService> logger)
+public sealed class FlowService(IFlowStore store, FlowValidator validator, FieldService fields, Hosts.HostRegistry hosts, ILogger<FlowService> logger)
 {
     private readonly ConcurrentDictionary<(string Id, int Version), CompiledFlow> _compiled = new();
 
@@ -18,6 +18,11 @@ public sealed class FlowService(IFlowStore store, FlowValidator validator, Field
     public async Task<(FlowValidation Validation, StoredFlow? Saved)> SaveAsync(JToken document, string id, CancellationToken ct)
     {
         var validation = await ValidateAsync(document, id, ct);
+        if (validation.IsValid && await hosts.CheckAsync(validation.Document!, ct) is { Count: > 0 } missing)
+        {
+            validation = validation with { Errors = missing };
+        }
+
         if (!validation.IsValid)
         {
             return (validation, null);

@@ -31,6 +31,8 @@ public static class FlowsServiceCollectionExtensions
         services.AddSingleton<FieldService>();
         services.AddSingleton<FlowValidator>();
         services.AddSingleton<FlowService>();
+        services.AddSingleton<Hosts.HostRegistry>();
+        services.AddHostedService(sp => sp.GetRequiredService<Hosts.HostRegistry>());
         services.AddHostedService<SampleImporter>();
         return services;
     }

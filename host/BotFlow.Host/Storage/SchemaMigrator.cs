@@ -169,6 +169,13 @@ public sealed class SchemaMigrator(BotFlowDatabase database, ILogger<SchemaMigra
             primary key (channel_id, provider_message_id));
         create index channel_inbound_contact on channel_inbound (contact_id);
         """,
+        // 7: scale-out — the hosts sharing this database and the block types each has loaded
+        """
+        create table hosts (
+            name text primary key,
+            block_types text not null,
+            seen_at text not null);
+        """,
     ];
 
     private static readonly string[] PostgresMigrations =
@@ -331,6 +338,13 @@ public sealed class SchemaMigrator(BotFlowDatabase database, ILogger<SchemaMigra
             received_at text not null,
             primary key (channel_id, provider_message_id));
         create index channel_inbound_contact on channel_inbound (contact_id);
+        """,
+        // 7: scale-out — the hosts sharing this database and the block types each has loaded
+        """
+        create table hosts (
+            name text primary key,
+            block_types text not null,
+            seen_at text not null);
         """,
     ];
 

@@ -110,4 +110,29 @@ public sealed class ProviderContractTests
         Assert.Equal(HttpStatusCode.NoContent, (await app.CreateClient().DeleteAsync("/api/contacts/5511900000001")).StatusCode);
         Assert.Empty((JArray)(await ReadAsync(await app.CreateClient().GetAsync("/api/executions?contactId=5511900000001"), expectSuccess: true))["items"]!);
     }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_flow_using_a_block_type_another_live_host_lacks_is_refused_naming_that_host(string provider)
+    {
+        using var app = Infrastructure.Providers.App(provider);
+        await app.PutFlowAsync("""{ "id": "so-core", "start": "a", "blocks": [ { "id": "a", "type": "end", "config": {} } ] }""");
+        var database = (BotFlow.Host.Storage.BotFlowDatabase)app.Services.GetService(typeof(BotFlow.Host.Storage.BotFlowDatabase))!;
+        // Another host, alive a moment ago, that has the core blocks but not the integration plugin.
+        await database.WriteAsync((c, tx) => BotFlow.Host.Storage.BotFlowDatabase.Command(c,
+            "insert into hosts (name, block_types, seen_at) values ('host-b', '[\"end\",\"message\"]', @t)", tx,
+            ("@t", DateTimeOffset.UtcNow.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture))).ExecuteNonQueryAsync(), CancellationToken.None);
+
+        var refused = await app.CreateClient().PutAsync("/api/flows/boleto", Json("""
+            { "id": "boleto", "start": "a", "blocks": [ { "id": "a", "type": "integration", "config": { "method": "GET", "url": "https://partner.example/x" }, "exits": { "success": "b" } },
+              { "id": "b", "type": "end", "config": {} } ] }
+            """));
+        var stillFine = await app.CreateClient().PutAsync("/api/flows/so-core", Json("""{ "id": "so-core", "start": "a", "blocks": [ { "id": "a", "type": "end", "config": {} } ] }"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var error = (await ReadAsync(refused))["errors"]![0]!;
+        Assert.Equal("a", (string?)error["blockId"]);
+        Assert.Contains("not loaded on host 'host-b'", (string?)error["message"]);
+        Assert.Equal(HttpStatusCode.OK, stillFine.StatusCode);
+    }
 }
