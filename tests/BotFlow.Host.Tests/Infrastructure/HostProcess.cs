@@ -79,6 +79,16 @@ public sealed class HostProcess : IAsyncDisposable
         throw new TimeoutException($"the host did not become healthy:\n{host.Output}");
     }
 
+    /// <summary>SIGTERM: the graceful stop a service manager sends; returns whether the process ended within <paramref name="wait"/>.</summary>
+    public bool Terminate(TimeSpan wait)
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+        return _process.WaitForExit(wait);
+    }
+
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>SIGKILL: no shutdown, no cleanup, exactly like a crashed machine.</summary>
     public void Kill()
     {

@@ -125,6 +125,37 @@ public sealed class TwoHostTests
         Assert.Equal(["oi", "Olá, Ana!", "Qual é o seu CPF?", "52998224725", "CPF 52998224725 recebido.\n1 - Financeiro\n2 - Encerrar"], log.Select(m => (string)m["text"]!));
     }
 
+    [PostgresFact]
+    public async Task Sigterm_lets_the_running_try_finish_and_the_message_arrives_before_the_host_exits()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        var database = Providers.CreatePostgresDatabase();
+        await using var a = await HostProcess.StartAsync(Settings(database, jobs: true));
+        foreach (var field in JArray.Parse(Samples.Fields))
+        {
+            (await a.Client.PutAsync($"/api/fields/{field["key"]}", Json(new JObject { ["label"] = field["label"], ["type"] = field["type"] }.ToString()))).EnsureSuccessStatusCode();
+        }
+
+        (await a.Client.PutAsync("/api/secrets/boleto_token", Json($$"""{"value":"{{FakeUpstream.BoletoToken}}"}"""))).EnsureSuccessStatusCode();
+        (await a.Client.PutAsync("/api/flows/segunda-via-boleto", Json(JobsApps.BoletoFlow(upstream, inline: 1, background: 1, backoff: "1")))).EnsureSuccessStatusCode();
+        upstream.Next(1, 503, "{}");
+        // The background try's partner takes 4 s: the stop arrives while it runs.
+        upstream.Next(1, 200, """{"data":{"url":"https://pay.example/b/52998224725"}}""", delay: TimeSpan.FromSeconds(4));
+        await a.Client.PostAsync("/api/flows/segunda-via-boleto/conversations/5511900008888/messages", Json("""{"text":"oi","fields":{"name":"Ana","email":"a@b.co"}}"""));
+        await a.Client.PostAsync("/api/flows/segunda-via-boleto/conversations/5511900008888/messages", Json("""{"text":"52998224725"}"""));
+        await JobsApps.WaitUntilAsync(() => Task.FromResult(upstream.Requests.Count >= 2), "the background try to reach the partner");
+
+        Assert.True(a.Terminate(TimeSpan.FromSeconds(40)), "the host did not stop within 40 s of SIGTERM");
+
+        Assert.Equal(0, a.ExitCode);
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => a.Client.GetAsync("/health"));
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select count(*) from messages where contact_id = '5511900008888' and text like 'Seu boleto%'", connection);
+        Assert.Equal(1L, (long)(await command.ExecuteScalarAsync())!);
+        Assert.Equal(2, upstream.Requests.Count);
+    }
+
     private static async Task Admin(string sql)
     {
         await using var connection = new NpgsqlConnection(Providers.PostgresAdmin);
