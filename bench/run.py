@@ -99,6 +99,21 @@ def measure(name, pid, url, prefix, key, connections, seconds):
     return r
 
 
+def measure_many(name, hosts, prefix, connections, seconds):
+    """wrk against every host at once (connections split between them); CPU summed over the hosts."""
+    import concurrent.futures
+    before = [cpu_ticks(h.pid) for h in hosts]
+    with concurrent.futures.ThreadPoolExecutor(len(hosts)) as pool:
+        runs = list(pool.map(lambda i: wrk(f"http://127.0.0.1:{5199 + i}", max(2, connections // len(hosts)), seconds, prefix, API_KEY), range(len(hosts))))
+    ticks = sum(cpu_ticks(h.pid) - b for h, b in zip(hosts, before))
+    total = sum(r["requests"] for r in runs)
+    r = {"rps": sum(r["rps"] for r in runs), "requests": total, "p50_ms": max(r["p50_ms"] for r in runs), "p99_ms": max(r["p99_ms"] for r in runs),
+         "errors": sum(r["errors"] for r in runs), "cpu_us_per_req": ticks / HZ * 1e6 / max(1, total), "rss_mb": max(peak_rss_mb(h.pid) for h in hosts)}
+    log(f"  {name:<22} c={connections:<3} {r['rps']:>9.0f} req/s  p50 {r['p50_ms']:7.2f} ms  p99 {r['p99_ms']:7.2f} ms  "
+        f"errors {r['errors']:<4} cpu {r['cpu_us_per_req']:7.0f} us/req (all hosts)  peak RSS {r['rss_mb']:6.0f} MB (largest host)")
+    return r
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true", help="a few hundred requests, BotFlow only")
@@ -107,6 +122,8 @@ def main():
     ap.add_argument("--connections", default="16,64")
     ap.add_argument("--scenarios", default="boleto,step,script,big")
     ap.add_argument("--no-node-red", action="store_true")
+    ap.add_argument("--postgres", metavar="ADMIN_CONNECTION", help="run the hosts on PostgreSQL: an admin connection string (Host=;Port=;Username=), a fresh database is created")
+    ap.add_argument("--hosts", type=int, default=1, help="hosts sharing the database (PostgreSQL only); wrk splits the connections between them")
     args = ap.parse_args()
     if args.smoke:
         args.duration, args.warmup, args.connections, args.scenarios, args.no_node_red = 1, 1, "16", "boleto,step", True
@@ -120,15 +137,27 @@ def main():
     upstream = start(["node", os.path.join(BENCH, "upstream.js")], {"UPSTREAM_PORT": "18080"})
     wait_http("http://127.0.0.1:18080/stats")
     host_dll = os.path.join(ROOT, "host", "BotFlow.Host", "bin", "Release", "net10.0", "BotFlow.Host.dll")
-    host = start(["dotnet", host_dll, "--urls", "http://127.0.0.1:5199"], {
-        "ASPNETCORE_ENVIRONMENT": "Production",
-        "BotFlow__Storage__DataFolder": data,
-        "BotFlow__Flows__ImportSamples": "false",
-        "BotFlow__Auth__ApiKeys__0__Name": "bench", "BotFlow__Auth__ApiKeys__0__Role": "admin", "BotFlow__Auth__ApiKeys__0__Key": API_KEY,
-        "BotFlow__Integration__AllowedHosts__0": "127.0.0.1",
-        "Logging__LogLevel__Default": "Warning",
-    }, cwd=os.path.dirname(host_dll))
-    wait_http("http://127.0.0.1:5199/health")
+    storage = {}
+    if args.postgres:
+        name = "botflow_bench_" + str(int(time.time()))
+        admin = dict(p.split("=", 1) for p in args.postgres.split(";") if p)
+        subprocess.run(["psql", f"host={admin.get('Host', '127.0.0.1')} port={admin.get('Port', '5432')} user={admin.get('Username', 'postgres')} dbname=postgres",
+                        "-qc", f"create database {name}"], check=True)
+        storage = {"BotFlow__Storage__Provider": "PostgreSql", "ConnectionStrings__BotFlow": f"{args.postgres};Database={name};Maximum Pool Size=64"}
+        log(f"PostgreSQL database {name}, {args.hosts} host(s)")
+    hosts = []
+    for i in range(args.hosts if args.postgres else 1):
+        hosts.append(start(["dotnet", host_dll, "--urls", f"http://127.0.0.1:{5199 + i}"], {
+            "ASPNETCORE_ENVIRONMENT": "Production",
+            "BotFlow__Storage__DataFolder": os.path.join(data, f"host{i}"),
+            "BotFlow__Flows__ImportSamples": "false",
+            "BotFlow__Auth__ApiKeys__0__Name": "bench", "BotFlow__Auth__ApiKeys__0__Role": "admin", "BotFlow__Auth__ApiKeys__0__Key": API_KEY,
+            "BotFlow__Integration__AllowedHosts__0": "127.0.0.1",
+            "Logging__LogLevel__Default": "Warning",
+            **storage,
+        }, cwd=os.path.dirname(host_dll)))
+        wait_http(f"http://127.0.0.1:{5199 + i}/health")
+    host = hosts[0]
     base = "http://127.0.0.1:5199"
     http("PUT", f"{base}/api/fields/cpf", {"label": "CPF", "type": "cpf"})
     http("PUT", f"{base}/api/fields/email", {"label": "E-mail", "type": "email"})
@@ -159,10 +188,13 @@ def main():
                 "script": "/api/flows/boleto-script/conversations/", "big": "/api/flows/boleto-big/conversations/"}
     log(f"warming up BotFlow for {args.warmup} s…")
     wrk(base, 64, args.warmup, prefixes["boleto"], API_KEY)
-    log("BotFlow:")
+    log("BotFlow:" if len(hosts) == 1 else f"BotFlow, {len(hosts)} hosts on one PostgreSQL:")
     for scenario in args.scenarios.split(","):
         for c in connections:
-            results["botflow"][f"{scenario}@{c}"] = measure(scenario, host.pid, base, prefixes[scenario], API_KEY, c, args.duration)
+            if len(hosts) == 1:
+                results["botflow"][f"{scenario}@{c}"] = measure(scenario, host.pid, base, prefixes[scenario], API_KEY, c, args.duration)
+            else:
+                results["botflow"][f"{scenario}@{c}"] = measure_many(scenario, hosts, prefixes[scenario], c, args.duration)
     rejected = http("GET", "http://127.0.0.1:18080/stats", key=False)[1]["rejected"]
     if rejected:
         raise SystemExit(f"the upstream rejected {rejected} request(s): BotFlow sent a wrong body or token")
