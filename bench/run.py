@@ -229,7 +229,7 @@ def main():
             if b:
                 log(f"  c={c:<3} throughput {b['rps'] / n['rps']:.2f}x (target >= 5)  cpu/req {b['cpu_us_per_req'] / n['cpu_us_per_req']:.2f}x (target <= 0.2)  "
                     f"p99 {b['p99_ms'] / n['p99_ms']:.2f}x (target <= 0.3)  BotFlow peak RSS {b['rss_mb']:.0f} MB (target <= 200)")
-    if "boleto@64" in results["botflow"] and "step@64" in results["botflow"]:
+    if "boleto@64" in results["botflow"] and "step@64" in results["botflow"] and results["botflow"]["boleto@64"]["rps"] > 0:
         log(f"step without integration / boleto: {results['botflow']['step@64']['rps'] / results['botflow']['boleto@64']['rps']:.2f}x (target >= 2)")
     os.makedirs(os.path.join(BENCH, "results"), exist_ok=True)
     out = os.path.join(BENCH, "results", time.strftime("%Y-%m-%dT%H%M%S") + ("-smoke" if args.smoke else "") + ".json")

@@ -15,18 +15,21 @@ public sealed class PostgresContactLocks(PostgresDatabase database) : IContactLo
     public async ValueTask<IAsyncDisposable> AcquireAsync(string contactId, CancellationToken ct)
     {
         var key = BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes(contactId)), 0);
-        var connection = await database.OpenAsync(ct);
-        try
+        return await database.WithReconnectAsync<IAsyncDisposable>(async () =>
         {
-            await BotFlowDatabase.Command(connection, "select pg_advisory_lock(@k)", null, ("@k", key)).ExecuteNonQueryAsync(ct);
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
+            var connection = await database.OpenLockConnectionAsync(ct);
+            try
+            {
+                await BotFlowDatabase.Command(connection, "select pg_advisory_lock(@k)", null, ("@k", key)).ExecuteNonQueryAsync(ct);
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
 
-        return new Lease(connection, key);
+            return new Lease(connection, key);
+        });
     }
 
     private sealed class Lease(DbConnection connection, long key) : IAsyncDisposable
