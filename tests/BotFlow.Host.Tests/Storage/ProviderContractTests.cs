@@ -135,4 +135,21 @@ public sealed class ProviderContractTests
         Assert.Contains("not loaded on host 'host-b'", (string?)error["message"]);
         Assert.Equal(HttpStatusCode.OK, stillFine.StatusCode);
     }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_database_with_a_newer_schema_is_refused_at_start(string provider)
+    {
+        var folder = NewFolder();
+        var connectionString = provider == Infrastructure.Providers.PostgreSql ? Infrastructure.Providers.CreatePostgresDatabase() : null;
+        using (var app = Infrastructure.Providers.App(provider, folder, connectionString))
+        {
+            var database = (BotFlow.Host.Storage.BotFlowDatabase)app.Services.GetService(typeof(BotFlow.Host.Storage.BotFlowDatabase))!;
+            await database.WriteAsync((c, tx) => BotFlow.Host.Storage.BotFlowDatabase.Command(c, "insert into schema_version (version) values (999)", tx).ExecuteNonQueryAsync(), CancellationToken.None);
+        }
+
+        using var newer = Infrastructure.Providers.App(provider, folder, connectionString);
+        var error = Assert.ThrowsAny<Exception>(() => newer.Services);
+        Assert.Contains("schema version 999", error.ToString(), StringComparison.Ordinal);
+    }
 }
