@@ -123,6 +123,7 @@ def main():
     ap.add_argument("--scenarios", default="boleto,step,script,big")
     ap.add_argument("--no-node-red", action="store_true")
     ap.add_argument("--postgres", metavar="ADMIN_CONNECTION", help="run the hosts on PostgreSQL: an admin connection string (Host=;Port=;Username=), a fresh database is created")
+    ap.add_argument("--seed-contacts", type=int, default=0, help="SQLite only: contacts (with a finished conversation each) stored before the load, to show a step stays O(1) in stored rows")
     ap.add_argument("--hosts", type=int, default=1, help="hosts sharing the database (PostgreSQL only); wrk splits the connections between them")
     args = ap.parse_args()
     if args.smoke:
@@ -172,6 +173,20 @@ def main():
     http("PUT", f"{base}/api/flows/step-bench", {"id": "step-bench", "start": "ola", "blocks": [
         {"id": "ola", "type": "message", "config": {"text": "Olá, {{ contact.name }}!"}, "next": "cpf"},
         {"id": "cpf", "type": "question", "config": {"text": "Qual é o seu CPF?", "field": "cpf"}}]})
+
+    if args.seed_contacts and not args.postgres:
+        db = os.path.join(data, "host0", "botflow.db")
+        t0 = time.time()
+        subprocess.run(["sqlite3", db, f"""
+            pragma busy_timeout=10000;
+            insert into contacts (id, fields, created_at, updated_at)
+              select 'seed-' || value, '{{"name":"Seed","cpf":"52998224725"}}', '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:00:00.0000000Z' from generate_series(1, {args.seed_contacts});
+            insert into conversations (flow_id, contact_id, id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at)
+              select 'step-bench', 'seed-' || value, 'c' || value, 1, 'waiting', 'cpf', 1, '{{}}', null, null, '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:00:00.0000000Z' from generate_series(1, {args.seed_contacts});
+            insert into messages (contact_id, flow_id, conversation_id, block_id, direction, text, status, channel, created_at)
+              select 'seed-' || value, 'step-bench', 'c' || value, 'cpf', 'out', 'Qual é o seu CPF?', 'delivered', 'test', '2026-01-01T00:00:00.0000000Z' from generate_series(1, {args.seed_contacts});
+            """], check=True)
+        log(f"seeded {args.seed_contacts} contacts with waiting conversations and messages in {time.time() - t0:.1f} s")
 
     # One request end to end: exact reply, exactly one upstream call.
     calls_before = http("GET", "http://127.0.0.1:18080/stats", key=False)[1]["calls"]
