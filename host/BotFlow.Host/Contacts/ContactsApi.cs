@@ -22,6 +22,8 @@ public static class ContactsApi
         contacts.MapGet("/", GetContact).RequireAuthorization(Policies.ReadContact).WithSummary("A contact and its registration fields");
         contacts.MapGet("/messages", GetMessages).RequireAuthorization(Policies.ReadContact).WithSummary("Every message in and out, oldest first");
         contacts.MapGet("/export", Export).RequireAuthorization(Policies.Admin).WithSummary("Everything stored about the contact (LGPD)");
+        contacts.MapPost("/release", Release).RequireAuthorization(Policies.Edit)
+            .WithSummary("Hand the contact's transferred conversations back to the bot (they end; the next message starts the flow again)");
         contacts.MapDelete("/", Erase).RequireAuthorization(Policies.Admin).WithSummary("Erase the contact everywhere (LGPD)");
         return contacts;
     }
@@ -44,6 +46,13 @@ public static class ContactsApi
 
         return TypedResults.Ok((await store.GetMessagesAsync(contactId, after, limit, ct)).Select(ToDto).ToList());
     }
+
+    public sealed record ReleaseDto(IReadOnlyList<string> Released);
+
+    private static async Task<Results<Ok<ReleaseDto>, ProblemHttpResult>> Release(string contactId, ConversationRunner runner, CancellationToken ct) =>
+        await runner.ReleaseAsync(contactId, ct) is { } released
+            ? TypedResults.Ok(new ReleaseDto(released))
+            : Problems.NotFound($"there is no contact '{contactId}'");
 
     private static async Task<Results<Ok<ContactExport>, ProblemHttpResult>> Export(string contactId, IContactStore store, CancellationToken ct)
     {

@@ -42,6 +42,8 @@ public sealed class ConversationRunner(
     IHostApplicationLifetime lifetime,
     Jobs.IBackgroundScheduler scheduler,
     BotFlow.Host.Channels.IOutboxDispatcher outbox,
+    BotFlow.Host.Channels.HandoffEvents handoff,
+    BotFlow.Host.Channels.IEventDispatcher eventDispatcher,
     ILogger<ConversationRunner> logger)
 {
     /// <summary>A message on the built-in test channel: replies are delivered in the HTTP answer.</summary>
@@ -107,9 +109,17 @@ public sealed class ConversationRunner(
 
         if (conversation is { Status: ConversationStatuses.Transferred })
         {
-            // A human has the chat: the bot stores what the contact says and stays silent.
+            // A human has the chat: the bot stores what the contact says, stays silent, and forwards it to the human team.
+            var forwarded = inbound is null
+                ? []
+                : handoff.For(BotFlow.Host.Channels.EventTypes.Message, BotFlow.Host.Channels.HandoffEvents.Message(conversation, contactFields, text!, channel), now);
             await store.CommitAsync(new StepCommit(contactId, contactFields, fieldsChanged, conversation with { UpdatedAt = now }, inbound is null ? [] : [inbound],
-                Inbound: inboundKey), CancellationToken.None);
+                Inbound: inboundKey, Events: forwarded), CancellationToken.None);
+            if (forwarded.Count > 0)
+            {
+                await eventDispatcher.DispatchAsync(contactId, CancellationToken.None);
+            }
+
             return (new ConversationResult([], conversation.Status, conversation.BlockId, conversation.Department, conversation.Id), ConversationRefusal.None, []);
         }
 
@@ -165,9 +175,22 @@ public sealed class ConversationRunner(
         var background = state.BackgroundRequests
             .Select(r => Jobs.BackgroundRows.From(r.Request, flowId, compiled.Version, r.BlockId, contactId, clock.GetUtcNow())).ToList();
 
+        var events = finished.Status switch
+        {
+            ConversationStatuses.Transferred => handoff.For(BotFlow.Host.Channels.EventTypes.Transferred, BotFlow.Host.Channels.HandoffEvents.Conversation(finished, contactFields), finished.UpdatedAt),
+            ConversationStatuses.Ended => handoff.For(BotFlow.Host.Channels.EventTypes.Ended, BotFlow.Host.Channels.HandoffEvents.Conversation(finished, contactFields), finished.UpdatedAt),
+            _ => [],
+        };
+
         // The step is committed even if the caller went away: the contact's answer and the bot's state must not diverge.
-        var ids = await store.CommitAsync(new StepCommit(contactId, contactFields, state.FieldsChanged, finished, messages, state.Executions, background, Inbound: inboundKey),
-            CancellationToken.None);
+        var ids = await store.CommitAsync(new StepCommit(contactId, contactFields, state.FieldsChanged, finished, messages, state.Executions, background, Inbound: inboundKey,
+            Events: events), CancellationToken.None);
+        if (events.Count > 0)
+        {
+            // After the commit, like the outbox: the event rows exist before any job looks for them.
+            await eventDispatcher.DispatchAsync(contactId, CancellationToken.None);
+        }
+
         if (channel != Channels.Test && state.Outgoing.Count > 0)
         {
             // After the commit, like background jobs: the outbox rows exist before any job looks for them.
@@ -182,6 +205,38 @@ public sealed class ConversationRunner(
 
         var replies = state.Outgoing.Select(m => new ConversationReply(m.Text)).ToList();
         return (new ConversationResult(replies, finished.Status, finished.BlockId, finished.Department, finished.Id, errors.Count > 0 ? errors : null), ConversationRefusal.None, []);
+    }
+
+    /// <summary>
+    /// Hands the contact's transferred conversations back to the bot: each ends (with a <c>conversation.ended</c> event,
+    /// reason <c>released</c>), so the contact's next message starts its flow again. <c>null</c> for an unknown contact.
+    /// </summary>
+    public async Task<IReadOnlyList<string>?> ReleaseAsync(string contactId, CancellationToken ct)
+    {
+        await using var _ = await locks.AcquireAsync(contactId, ct);
+        if (await store.GetContactAsync(contactId, ct) is not { } contact)
+        {
+            return null;
+        }
+
+        var released = new List<string>();
+        foreach (var conversation in await store.ListByStatusAsync(contactId, ConversationStatuses.Transferred, ct))
+        {
+            var now = clock.GetUtcNow();
+            var ended = conversation with { Status = ConversationStatuses.Ended, Waiting = false, UpdatedAt = now };
+            var data = BotFlow.Host.Channels.HandoffEvents.Conversation(ended, contact.Fields);
+            data["reason"] = "released";
+            var events = handoff.For(BotFlow.Host.Channels.EventTypes.Ended, data, now);
+            await store.CommitAsync(new StepCommit(contactId, contact.Fields, false, ended, [], UpsertContact: false, Events: events), CancellationToken.None);
+            if (events.Count > 0)
+            {
+                await eventDispatcher.DispatchAsync(contactId, CancellationToken.None);
+            }
+
+            released.Add(conversation.Id);
+        }
+
+        return released;
     }
 
     private sealed record StepOutcome(string Status, string? BlockId, string? Department);

@@ -42,7 +42,8 @@ public sealed record StepCommit(
     IReadOnlyList<ExecutionRecord>? Executions = null,
     IReadOnlyList<Jobs.BackgroundExecution>? Background = null,
     bool UpsertContact = true,
-    InboundKey? Inbound = null);
+    InboundKey? Inbound = null,
+    IReadOnlyList<BotFlow.Host.Channels.NewEvent>? Events = null);
 
 /// <summary>Conversation state and the all-or-nothing write of a step.</summary>
 public interface IConversationStore
@@ -50,6 +51,9 @@ public interface IConversationStore
     Task<ConversationRecord?> GetAsync(string flowId, string contactId, CancellationToken ct);
 
     Task<ContactRecord?> GetContactAsync(string contactId, CancellationToken ct);
+
+    /// <summary>The contact's conversations with status <paramref name="status"/>, one per flow.</summary>
+    Task<IReadOnlyList<ConversationRecord>> ListByStatusAsync(string contactId, string status, CancellationToken ct);
 
     /// <summary>Writes contact fields, conversation state and messages together; returns the new message ids in order.</summary>
     Task<IReadOnlyList<long>> CommitAsync(StepCommit commit, CancellationToken ct);

@@ -43,6 +43,9 @@ public sealed class IntegrationJobs(
     TimeProvider clock,
     IOptions<PluginsOptions> pluginOptions,
     Channels.IOutboxDispatcher outbox,
+    Channels.HandoffEvents handoff,
+    Channels.IEventDispatcher eventDispatcher,
+    BotFlow.Sdk.Secrets.ISecretReader secrets,
     ILogger<IntegrationJobs> logger)
 {
     [DisplayName("Integration {1} · flow {2} · contact {3}")]
@@ -116,8 +119,16 @@ public sealed class IntegrationJobs(
         var updated = row with { Status = status, Error = result.Error, JobId = jobId, UpdatedAt = now };
         var records = state.Executions.Select(e => WithJob(e, jobId)).ToList();
         // Effects only on success, and in the same transaction as the status that makes a replay a no-op.
+        var failedEvents = status == BackgroundStatuses.Failed
+            ? await FailedEventsAsync(updated, result.Error ?? "the integration gave no reason", now)
+            : [];
         var ids = await conversations.CommitAsync(new StepCommit(contact.Id, state.Fields, result.Succeeded && state.FieldsChanged, null,
-            result.Succeeded ? state.Outgoing : [], records, [updated]), CancellationToken.None);
+            result.Succeeded ? state.Outgoing : [], records, [updated], Events: failedEvents), CancellationToken.None);
+        if (failedEvents.Count > 0)
+        {
+            await eventDispatcher.DispatchAsync(contact.Id, CancellationToken.None);
+        }
+
         if (result.Succeeded && ids.Count > 0 && channel != Conversations.Channels.Test)
         {
             await outbox.DispatchAsync(ids[0], CancellationToken.None);
@@ -177,9 +188,31 @@ public sealed class IntegrationJobs(
         }
     }
 
-    private async Task FailRowAsync(BackgroundExecution row, string error) =>
+    private async Task FailRowAsync(BackgroundExecution row, string error)
+    {
+        var now = clock.GetUtcNow();
+        var events = await FailedEventsAsync(row, error, now);
         await conversations.CommitAsync(new StepCommit(row.ContactId!, new Dictionary<string, string>(), false, null, [], [],
-            [row with { Status = BackgroundStatuses.Failed, Error = error, UpdatedAt = clock.GetUtcNow() }], UpsertContact: false), CancellationToken.None);
+            [row with { Status = BackgroundStatuses.Failed, Error = error, UpdatedAt = now }], UpsertContact: false, Events: events), CancellationToken.None);
+        if (events.Count > 0)
+        {
+            await eventDispatcher.DispatchAsync(row.ContactId!, CancellationToken.None);
+        }
+    }
+
+    /// <summary><c>integration.failed</c> for the human team, its error masked: a failed request's error may quote a secret it carried.</summary>
+    private async Task<IReadOnlyList<Channels.NewEvent>> FailedEventsAsync(BackgroundExecution row, string error, DateTimeOffset now)
+    {
+        var data = new Newtonsoft.Json.Linq.JObject
+        {
+            ["executionId"] = row.Id,
+            ["flowId"] = row.FlowId,
+            ["blockId"] = row.BlockId,
+            ["contactId"] = row.ContactId,
+            ["error"] = Channels.HandoffEvents.Mask(error, await secrets.ReadAllAsync(CancellationToken.None)),
+        };
+        return handoff.For(Channels.EventTypes.IntegrationFailed, data, now);
+    }
 
     private static ExecutionRecord WithJob(ExecutionRecord record, string? jobId, string? recurring = null) => new()
     {

@@ -176,6 +176,23 @@ public sealed class SchemaMigrator(BotFlowDatabase database, ILogger<SchemaMigra
             block_types text not null,
             seen_at text not null);
         """,
+        // 8: hand-off events — one row per event and subscriber, delivered in order per contact like the message outbox
+        """
+        create table events (
+            id integer primary key autoincrement,
+            contact_id text not null,
+            type text not null,
+            url text not null,
+            secret_name text not null,
+            data text not null,
+            status text not null,
+            attempts integer not null default 0,
+            error text null,
+            next_attempt_at text null,
+            created_at text not null,
+            updated_at text null);
+        create index events_contact_pending on events (contact_id, id) where status = 'pending';
+        """,
     ];
 
     private static readonly string[] PostgresMigrations =
@@ -345,6 +362,23 @@ public sealed class SchemaMigrator(BotFlowDatabase database, ILogger<SchemaMigra
             name text primary key,
             block_types text not null,
             seen_at text not null);
+        """,
+        // 8: hand-off events — one row per event and subscriber, delivered in order per contact like the message outbox
+        """
+        create table events (
+            id bigserial primary key,
+            contact_id text not null,
+            type text not null,
+            url text not null,
+            secret_name text not null,
+            data text not null,
+            status text not null,
+            attempts integer not null default 0,
+            error text null,
+            next_attempt_at text null,
+            created_at text not null,
+            updated_at text null);
+        create index events_contact_pending on events (contact_id, id) where status = 'pending';
         """,
     ];
 

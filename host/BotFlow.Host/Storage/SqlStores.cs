@@ -160,7 +160,7 @@ public sealed class SqlContactStore(BotFlowDatabase db) : IContactStore
             }
         }
 
-        foreach (var table in new[] { "messages", "conversations", "executions", "background_executions", "channel_inbound" })
+        foreach (var table in new[] { "messages", "conversations", "executions", "background_executions", "channel_inbound", "events" })
         {
             await Command(c, $"delete from {table} where contact_id = @c", tx, ("@c", contactId)).ExecuteNonQueryAsync(ct);
         }
@@ -225,6 +225,32 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
     }, ct);
 
     public Task<ContactRecord?> GetContactAsync(string contactId, CancellationToken ct) => db.ReadAsync(c => ReadContactAsync(c, contactId, ct), ct);
+
+    public async Task<IReadOnlyList<ConversationRecord>> ListByStatusAsync(string contactId, string status, CancellationToken ct)
+    {
+        var flowIds = await db.ReadAsync(async c =>
+        {
+            var ids = new List<string>();
+            await using var reader = await Command(c, "select flow_id from conversations where contact_id = @c and status = @s order by flow_id", null, ("@c", contactId), ("@s", status))
+                .ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                ids.Add(reader.GetString(0));
+            }
+
+            return ids;
+        }, ct);
+        var list = new List<ConversationRecord>();
+        foreach (var flowId in flowIds)
+        {
+            if (await ReadConversationAsync(db, flowId, contactId, ct) is { Status: var s } conversation && s == status)
+            {
+                list.Add(conversation);
+            }
+        }
+
+        return list;
+    }
 
     public Task<bool> InboundSeenAsync(InboundKey key, CancellationToken ct) => db.ReadAsync(async c =>
         await Command(c, "select 1 from channel_inbound where channel_id = @ch and provider_message_id = @p", null, ("@ch", key.ChannelId), ("@p", key.ProviderMessageId))
@@ -308,6 +334,12 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
             // In the step's transaction: a redelivered message is skipped exactly when its first delivery was committed.
             await Command(c, "insert into channel_inbound (channel_id, provider_message_id, contact_id, received_at) values (@ch, @p, @c, @t) on conflict do nothing",
                 tx, ("@ch", inbound.ChannelId), ("@p", inbound.ProviderMessageId), ("@c", commit.ContactId), ("@t", now)).ExecuteNonQueryAsync(ct);
+        }
+
+        if (commit.Events is { Count: > 0 } events)
+        {
+            // In the step's transaction: an event exists exactly when the transfer, end or failure it reports was committed.
+            await BotFlow.Host.Channels.HandoffEvents.InsertAsync(c, tx, commit.ContactId, events, ct);
         }
 
         if (commit.Executions is { Count: > 0 } executions)
