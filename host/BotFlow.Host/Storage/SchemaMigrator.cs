@@ -3,7 +3,7 @@ using System.Data.Common;
 namespace BotFlow.Host.Storage;
 
 /// <summary>
-/// Versioned migrations, one list per provider with the same numbering, applied at start-up in order. A database whose
+/// Versioned migrations (SQLite's list; PostgreSQL's derived from it), applied at start-up in order. A database whose
 /// schema is newer than this build knows is refused, so an older host never writes into a newer layout.
 /// </summary>
 public sealed class SchemaMigrator(BotFlowDatabase database, ILogger<SchemaMigrator> logger)
@@ -195,192 +195,15 @@ public sealed class SchemaMigrator(BotFlowDatabase database, ILogger<SchemaMigra
         """,
     ];
 
-    private static readonly string[] PostgresMigrations =
-    [
-        // 1: foundation
-        """
-        create table fields (
-            key text primary key,
-            label text not null,
-            type text not null,
-            options text null,
-            built_in integer not null default 0,
-            updated_at text not null);
-        create table flows (
-            id text primary key,
-            name text not null,
-            version integer not null,
-            document text not null,
-            updated_at text not null);
-        create table flow_versions (
-            flow_id text not null,
-            version integer not null,
-            document text not null,
-            created_at text not null,
-            primary key (flow_id, version));
-        create table flow_fields (
-            flow_id text not null,
-            field_key text not null,
-            primary key (flow_id, field_key));
-        create table contacts (
-            id text primary key,
-            fields text not null,
-            created_at text not null,
-            updated_at text not null);
-        create table conversations (
-            flow_id text not null,
-            contact_id text not null,
-            id text not null,
-            flow_version integer not null,
-            status text not null,
-            block_id text null,
-            waiting integer not null,
-            vars text not null,
-            response text null,
-            department text null,
-            started_at text not null,
-            updated_at text not null,
-            primary key (flow_id, contact_id));
-        create index conversations_contact on conversations (contact_id);
-        create table messages (
-            id bigserial primary key,
-            contact_id text not null,
-            flow_id text null,
-            conversation_id text null,
-            block_id text null,
-            direction text not null,
-            text text not null,
-            status text not null,
-            channel text not null,
-            created_at text not null);
-        create index messages_contact on messages (contact_id, id);
-        create index messages_outbox on messages (status, id) where status = 'pending';
-        """,
-        // 2: integrations — encrypted secrets and the execution history
-        """
-        create table secrets (
-            name text primary key,
-            protected_value text not null,
-            updated_at text not null);
-        create table executions (
-            id text not null,
-            attempt integer not null,
-            kind text not null,
-            flow_id text null,
-            flow_version integer null,
-            block_id text null,
-            contact_id text null,
-            job_id text null,
-            started_at text not null,
-            duration_ms double precision not null,
-            outcome text not null,
-            error text null,
-            warnings text null,
-            request text null,
-            response text null,
-            idempotency_key text null,
-            seq bigserial primary key);
-        create unique index executions_try on executions (id, attempt);
-        create index executions_flow on executions (flow_id, seq);
-        create index executions_contact on executions (contact_id, seq);
-        """,
-        // 3: background jobs — tries that run later (retries, fire-and-forget, schedules) and recurring integrations
-        """
-        create table background_executions (
-            id text primary key,
-            kind text not null,
-            flow_id text null,
-            flow_version integer null,
-            block_id text null,
-            contact_id text null,
-            first_attempt integer not null,
-            next_attempt integer not null,
-            last_attempt integer not null,
-            backoff text not null,
-            status text not null,
-            job_id text null,
-            run_at text null,
-            error text null,
-            created_at text not null,
-            updated_at text not null);
-        create index background_executions_contact on background_executions (contact_id);
-        create index background_executions_status on background_executions (status);
-        create table recurring_integrations (
-            id text primary key,
-            cron text not null,
-            time_zone text not null,
-            config text not null,
-            updated_at text not null);
-        """,
-        // 4: security — the audit log
-        """
-        create table audit (
-            seq bigserial primary key,
-            at text not null,
-            actor text not null,
-            method text not null,
-            action text not null,
-            resource text not null,
-            resource_id text null,
-            status integer not null);
-        create index audit_resource on audit (resource, seq);
-        create index audit_actor on audit (actor, seq);
-        """,
-        // 5: Data Protection keys in the database (used by PostgreSQL hosts, which share them)
-        """
-        create table data_protection_keys (
-            friendly_name text primary key,
-            xml text not null);
-        """,
-        // 6: channels — configured channels, inbound dedupe by provider message id, and delivery state on outgoing messages (the outbox)
-        """
-        alter table messages add column options text null;
-        alter table messages add column provider_message_id text null;
-        alter table messages add column error text null;
-        alter table messages add column attempts integer not null default 0;
-        alter table messages add column next_attempt_at text null;
-        alter table messages add column updated_at text null;
-        create index messages_provider on messages (channel, provider_message_id) where provider_message_id is not null;
-        create index messages_contact_outbox on messages (contact_id, id) where status = 'pending';
-        create table channels (
-            id text primary key,
-            type text not null,
-            flow_id text not null,
-            settings text not null,
-            updated_at text not null);
-        create table channel_inbound (
-            channel_id text not null,
-            provider_message_id text not null,
-            contact_id text not null,
-            received_at text not null,
-            primary key (channel_id, provider_message_id));
-        create index channel_inbound_contact on channel_inbound (contact_id);
-        """,
-        // 7: scale-out — the hosts sharing this database and the block types each has loaded
-        """
-        create table hosts (
-            name text primary key,
-            block_types text not null,
-            seen_at text not null);
-        """,
-        // 8: hand-off events — one row per event and subscriber, delivered in order per contact like the message outbox
-        """
-        create table events (
-            id bigserial primary key,
-            contact_id text not null,
-            type text not null,
-            url text not null,
-            secret_name text not null,
-            data text not null,
-            status text not null,
-            attempts integer not null default 0,
-            error text null,
-            next_attempt_at text null,
-            created_at text not null,
-            updated_at text null);
-        create index events_contact_pending on events (contact_id, id) where status = 'pending';
-        """,
-    ];
+    /// <summary>
+    /// PostgreSQL's DDL is SQLite's with three type spellings changed, so it is derived rather than written twice: the two
+    /// lists cannot drift apart, and a migration is written once in the portable subset.
+    /// </summary>
+    private static readonly string[] PostgresMigrations = SqliteMigrations.Select(ToPostgres).ToArray();
+
+    private static string ToPostgres(string ddl) => ddl
+        .Replace("integer primary key autoincrement", "bigserial primary key", StringComparison.Ordinal)
+        .Replace(" real not null", " double precision not null", StringComparison.Ordinal);
 
     public static int LatestVersion => SqliteMigrations.Length;
 
