@@ -22,6 +22,7 @@ public sealed class FakeProvider : IAsyncDisposable
 {
     public const string GraphToken = "EAAG-test-access-token";
     public const string PhoneNumberId = "106540352242922";
+    public const string TelegramToken = "123456:ABC-telegram-test-token";
 
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<(int Status, string Body, string? RetryAfter)> _failures = new();
@@ -83,6 +84,16 @@ public sealed class FakeProvider : IAsyncDisposable
             (status, answer) = headers.GetValueOrDefault("authorization") != $"Bearer {GraphToken}"
                 ? (401, """{"error":{"message":"Invalid OAuth access token.","type":"OAuthException","code":190}}""")
                 : (200, $$"""{"messaging_product":"whatsapp","contacts":[{"input":"{{to}}","wa_id":"{{to}}"}],"messages":[{"id":"wamid.TEST{{Interlocked.Increment(ref _sent)}}"}]}""");
+        }
+        else if (context.Request.Path.StartsWithSegments($"/bot{TelegramToken}/sendMessage"))
+        {
+            var chat = (string?)JObject.Parse(body)["chat_id"];
+            var id = Interlocked.Increment(ref _sent);
+            (status, answer) = (200, "{\"ok\":true,\"result\":{\"message_id\":" + id + ",\"chat\":{\"id\":" + chat + "}}}");
+        }
+        else if (context.Request.Path.Value?.Contains("/sendMessage", StringComparison.Ordinal) == true)
+        {
+            (status, answer) = (401, """{"ok":false,"error_code":401,"description":"Unauthorized"}""");
         }
         else
         {
