@@ -105,4 +105,69 @@ public sealed class WebhookChannelTests
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
+
+    private const string EchoFlow = """
+        { "id": "site", "name": "Eco", "start": "q",
+          "blocks": [ { "id": "q", "type": "question", "config": { "text": "?", "field": "name" }, "next": "m" },
+                      { "id": "m", "type": "message", "config": { "text": "={{ contact.name }}" }, "next": "q" } ] }
+        """;
+
+    [Fact]
+    public async Task A_hundred_concurrent_messages_of_one_contact_are_delivered_once_each_in_outbox_order()
+    {
+        await using var callback = await FakeProvider.StartAsync();
+        using var app = JobsApps.Create().Set("BotFlow:RateLimits:ConversationPerContactPerMinute", "1000");
+        await app.PutFlowAsync(EchoFlow);
+        await ConnectAsync(app, callback);
+
+        var sends = Enumerable.Range(0, 100).Select(async i =>
+        {
+            var body = $$"""{ "contactId": "burst", "text": "m{{i}}", "messageId": "burst-{{i}}" }""";
+            return (await PostAsync(app, body, Sign(body))).StatusCode;
+        });
+        Assert.All(await Task.WhenAll(sends), s => Assert.Equal(HttpStatusCode.OK, s));
+        var log = (Newtonsoft.Json.Linq.JArray)(await BotFlowApp.ReadAsync(await app.CreateClient().GetAsync("/api/contacts/burst/messages?limit=1000"), expectSuccess: true))["items"]!;
+        var outbox = log.Where(m => (string?)m["direction"] == "out").Select(m => (string)m["text"]!).ToList();
+        await JobsApps.WaitUntilAsync(() => Task.FromResult(callback.Accepted.Count >= outbox.Count), "every message to be delivered", seconds: 60);
+        await Task.Delay(500);
+
+        // Delivered exactly once each, and never out of the order the steps wrote them.
+        Assert.Equal(outbox, callback.Accepted.Select(r => (string)r.Json["text"]!).ToList());
+        Assert.Equal(100, log.Count(m => (string?)m["direction"] == "in"));
+    }
+
+    [Fact]
+    public async Task Messages_committed_by_a_host_that_stopped_before_delivering_are_delivered_once_after_the_restart()
+    {
+        await using var callback = await FakeProvider.StartAsync();
+        var folder = BotFlowApp.NewFolder();
+        try
+        {
+            // A host whose steps commit but whose delivery never runs: exactly the state a crash between the two leaves.
+            using (var first = new BotFlowApp(folder))
+            {
+                await first.PutFlowAsync(EchoFlow);
+                await ConnectAsync(first, callback);
+                foreach (var i in Enumerable.Range(0, 3))
+                {
+                    var body = $$"""{ "contactId": "crash", "text": "m{{i}}", "messageId": "crash-{{i}}" }""";
+                    Assert.Equal(HttpStatusCode.OK, (await PostAsync(first, body, Sign(body))).StatusCode);
+                }
+            }
+
+            Assert.Empty(callback.Accepted);
+            using var second = JobsApps.Create(folder);
+            second.CreateClient(); // starts the host: its start-up sweep finds the pending messages
+            // The first message starts the conversation (it is not an answer): 1 + 2 + 2 replies.
+            await JobsApps.WaitUntilAsync(() => Task.FromResult(callback.Accepted.Count >= 5), "the pending messages after the restart", seconds: 60);
+            await Task.Delay(1000);
+
+            Assert.Equal(["?", "=m1", "?", "=m2", "?"], callback.Accepted.Select(r => (string)r.Json["text"]!));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
