@@ -128,4 +128,30 @@ public sealed class HandoffEventTests
         Assert.True(SignatureValid(tries[1]), "the retried event's signature does not verify");
         Assert.Single(receiver.Accepted);
     }
+
+    [Fact]
+    public async Task A_background_integration_that_finally_fails_emits_a_signed_integration_failed_event_without_secrets()
+    {
+        await using var receiver = await FakeProvider.StartAsync();
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var app = await StartAsync(receiver);
+        await Samples.InstallAsync(app, upstream, "segunda-via-boleto");
+        await app.PutFlowAsync(JobsApps.BoletoFlow(upstream, inline: 1, background: 1, backoff: "1"));
+        // Every try fails, and the partner echoes the token back in its error.
+        upstream.Next(2, 500, $$"""{"error":"token {{FakeUpstream.BoletoToken}} rejected"}""");
+
+        await app.SendAsync("segunda-via-boleto", "5511999990009", "oi", new { name = "Ana", email = "a@b.co" });
+        await app.SendAsync("segunda-via-boleto", "5511999990009", "52998224725");
+        await JobsApps.WaitUntilAsync(() => Task.FromResult(Events(receiver, "integration.failed").Count == 1), "the integration.failed event");
+
+        var failed = Events(receiver, "integration.failed").Single();
+        Assert.True(SignatureValid(failed), "the event's webhook-signature does not verify with the subscriber's secret");
+        var data = failed.Json["data"]!;
+        Assert.Equal("segunda-via-boleto", (string?)data["flowId"]);
+        Assert.Equal("buscar-boleto", (string?)data["blockId"]);
+        Assert.Equal("5511999990009", (string?)data["contactId"]);
+        Assert.False(string.IsNullOrEmpty((string?)data["executionId"]));
+        Assert.Contains("HTTP 500", (string?)data["error"]);
+        Assert.DoesNotContain(FakeUpstream.BoletoToken, failed.Body, StringComparison.Ordinal);
+    }
 }
