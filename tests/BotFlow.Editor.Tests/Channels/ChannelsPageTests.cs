@@ -55,6 +55,7 @@ public sealed class ChannelsPageTests : IAsyncLifetime
         await _s.ExpectTextAsync("channel-failed-whatsapp", "0");
         await Assertions.Expect(_s.ById("channel-error-settings.phoneNumberId")).ToHaveCountAsync(0);
         await Assertions.Expect(_s.ById("channels-page")).Not.ToContainTextAsync(AccessTokenValue);
+        await page.ScreenshotAsync(new() { Path = EditorSession.ScreenshotPath("channels.png") });
 
         // The host stored the channel with the secrets' names, never their values.
         var channel = Assert.Single((await _s.GetJsonAsync("/api/channels")).AsArray())!;
