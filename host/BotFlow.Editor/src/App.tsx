@@ -8,6 +8,7 @@ import { LangContext, translator, type LabelKey, type Lang } from './i18n';
 import { FlowsPage } from './pages/FlowsPage';
 import { FlowEditor } from './pages/FlowEditor';
 import { FieldsPage } from './pages/FieldsPage';
+import { ChannelsPage } from './pages/ChannelsPage';
 import { SecretsPage } from './pages/SecretsPage';
 import { SimulatorPage } from './pages/SimulatorPage';
 import { ExecutionsPage } from './pages/ExecutionsPage';
@@ -134,6 +135,9 @@ export function App() {
     case 'secrets':
       page = <SecretsPage />;
       break;
+    case 'channels':
+      page = <ChannelsPage />;
+      break;
     case 'simulator':
       page = <SimulatorPage key={param} flowId={param} />;
       break;
@@ -144,7 +148,7 @@ export function App() {
       page = <FlowsPage />;
   }
 
-  const allNav = [['flows', 'nav.flows'], ['fields', 'nav.fields'], ['secrets', 'nav.secrets'], ['simulator', 'nav.simulator'], ['executions', 'nav.executions']] as const;
+  const allNav = [['flows', 'nav.flows'], ['fields', 'nav.fields'], ['secrets', 'nav.secrets'], ['channels', 'nav.channels'], ['simulator', 'nav.simulator'], ['executions', 'nav.executions']] as const;
   const nav = permissions.readConfig ? allNav : allNav.filter(([to]) => to === 'simulator');
   const roleLabel = ROLES.includes(me.role) ? t(`role.${me.role}` as LabelKey) : me.role;
   return (

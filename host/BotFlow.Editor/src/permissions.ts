@@ -13,15 +13,17 @@ export interface Permissions {
   testIntegrations: boolean;
   /** Set, replace and delete secrets (admin only). */
   writeSecrets: boolean;
+  /** Create, change and delete channels (admin only); everyone who reads the configuration sees them. */
+  editChannels: boolean;
   /** Send messages and restart in the simulator: the conversation endpoint (admin, editor, channel). */
   converse: boolean;
 }
 
-const NONE: Permissions = { readConfig: false, editFlows: false, editFields: false, testIntegrations: false, writeSecrets: false, converse: false };
+const NONE: Permissions = { readConfig: false, editFlows: false, editFields: false, testIntegrations: false, writeSecrets: false, editChannels: false, converse: false };
 
 const BY_ROLE: Record<string, Permissions> = {
-  admin: { readConfig: true, editFlows: true, editFields: true, testIntegrations: true, writeSecrets: true, converse: true },
-  editor: { readConfig: true, editFlows: true, editFields: true, testIntegrations: true, writeSecrets: false, converse: true },
+  admin: { readConfig: true, editFlows: true, editFields: true, testIntegrations: true, writeSecrets: true, editChannels: true, converse: true },
+  editor: { readConfig: true, editFlows: true, editFields: true, testIntegrations: true, writeSecrets: false, editChannels: false, converse: true },
   viewer: { ...NONE, readConfig: true },
   channel: { ...NONE, converse: true },
 };

@@ -116,6 +116,8 @@ public sealed class SignInTests : IAsyncLifetime
         Assert.True((await _s.Api.PutAsJsonAsync("/api/flows/ola", flow)).IsSuccessStatusCode);
         Assert.True((await _s.Api.PutAsJsonAsync("/api/fields/cpf", new { label = "CPF", type = "cpf" })).IsSuccessStatusCode);
         Assert.True((await _s.Api.PutAsJsonAsync("/api/secrets/boleto_token", new { value = "s3cr3t" })).IsSuccessStatusCode);
+        var channel = new { type = "whatsapp", flowId = "ola", settings = new { phoneNumberId = "1", accessToken = "boleto_token", appSecret = "boleto_token", verifyToken = "boleto_token" } };
+        Assert.True((await _s.Api.PutAsJsonAsync("/api/channels/wa", channel)).IsSuccessStatusCode);
 
         var page = _s.Page;
         await page.GotoAsync("/");
@@ -150,6 +152,14 @@ public sealed class SignInTests : IAsyncLifetime
         await _s.ExpectVisibleAsync("secret-row-boleto_token");
         await Assertions.Expect(_s.ById("secret-save")).ToHaveCountAsync(0);
         await Assertions.Expect(_s.ById("secret-row-boleto_token").GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
+
+        // Channels: listed with the webhook URL, no form, change or delete.
+        await _s.ById("nav-channels").ClickAsync();
+        await _s.ExpectTextAsync("channel-webhook-wa", "/channels/wa/webhook");
+        await _s.ExpectVisibleAsync("read-only");
+        await Assertions.Expect(_s.ById("channel-form")).ToHaveCountAsync(0);
+        await Assertions.Expect(_s.ById("channel-edit-wa")).ToHaveCountAsync(0);
+        await Assertions.Expect(_s.ById("channel-delete-wa")).ToHaveCountAsync(0);
 
         // The simulator shows the flow, but a viewer cannot talk to it.
         await page.GotoAsync("/#/simulator/ola");

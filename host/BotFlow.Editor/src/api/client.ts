@@ -1,6 +1,6 @@
 // A small typed client over fetch: every non-2xx answer becomes an ApiError carrying the host's ProblemDetails.
 import type {
-  BlockRunInput, BlockType, Contact, ExecutionFilter, ExecutionRecord, FieldDefinition, FieldInput, FlowDoc, FlowError,
+  BlockRunInput, BlockType, ChannelInfo, ChannelInput, ChannelType, Contact, ExecutionFilter, ExecutionRecord, FieldDefinition, FieldInput, FlowDoc, FlowError,
   FlowSummary, MessageAnswer, MessageInput, PreviewAnswer, ProblemDetails, SecretInfo, TestAnswer, ValidationAnswer,
 } from './types';
 
@@ -146,6 +146,10 @@ export const api = {
   secrets: () => request<SecretInfo[]>('GET', '/api/secrets'),
   setSecret: (name: string, value: string) => request<void>('PUT', `/api/secrets/${enc(name)}`, { value }),
   deleteSecret: (name: string) => request<void>('DELETE', `/api/secrets/${enc(name)}`),
+  channels: () => request<ChannelInfo[]>('GET', '/api/channels'),
+  channelTypes: () => request<ChannelType[]>('GET', '/api/channel-types'),
+  saveChannel: (id: string, input: ChannelInput) => request<ChannelInfo>('PUT', `/api/channels/${enc(id)}`, input),
+  deleteChannel: (id: string) => request<void>('DELETE', `/api/channels/${enc(id)}`),
   preview: (input: BlockRunInput) => request<PreviewAnswer>('POST', '/api/integrations/preview', input),
   test: (input: BlockRunInput) => request<TestAnswer>('POST', '/api/integrations/test', input),
   send: (flowId: string, contactId: string, input: MessageInput) =>

@@ -239,3 +239,41 @@ export interface ExecutionFilter {
   outcome?: string;
   limit?: number;
 }
+
+// Channels (host/BotFlow.Host/Channels/ChannelsApi.cs, docs/channels.md).
+
+/** One setting a channel type asks for; a secret one holds the NAME of a secret, never its value. */
+export interface ChannelSettingDefinition {
+  name: string;
+  description: string;
+  required: boolean;
+  secret: boolean;
+}
+
+/** `GET /api/channel-types`: a channel type a loaded plugin provides. */
+export interface ChannelType {
+  type: string;
+  plugin: string;
+  version: string;
+  displayName: string;
+  settings: ChannelSettingDefinition[];
+}
+
+/** `GET /api/channels`: a configured channel, the URL its provider calls and its outbox counts. */
+export interface ChannelInfo {
+  id: string;
+  type: string;
+  flowId: string;
+  settings: Record<string, string>;
+  webhookUrl: string;
+  pending: number;
+  failed: number;
+  updatedAt: string;
+}
+
+/** `PUT /api/channels/{id}` body. */
+export interface ChannelInput {
+  type: string;
+  flowId: string;
+  settings: Record<string, string>;
+}
