@@ -104,23 +104,8 @@ public sealed class HostileInputTests
     public async Task A_hundred_concurrent_messages_from_one_contact_are_serialised_or_refused_never_interleaved()
     {
         using var app = new BotFlowApp().Set("BotFlow:RateLimits:ConversationPerContactPerMinute", "1000");
-        await app.PutFlowAsync("""
-            { "id": "eco", "start": "q", "blocks": [
-              { "id": "q", "type": "question", "config": { "text": "?", "field": "name" }, "next": "m" },
-              { "id": "m", "type": "message", "config": { "text": "={{ contact.name }}" }, "next": "q" } ] }
-            """);
-        var client = app.CreateClient();
-        await client.PostAsync("/api/flows/eco/conversations/c1/messages", Json("""{"text":"start"}"""));
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => client.PostAsync("/api/flows/eco/conversations/c1/messages", Json($$"""{"text":"m{{i}}"}"""))));
-
-        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        var texts = ((JArray)(await ReadAsync(await client.GetAsync("/api/contacts/c1/messages?limit=1000"), expectSuccess: true))["items"]!).Select(m => (string)m["text"]!).Skip(2).ToList();
-        Assert.Equal(300, texts.Count);
-        for (var i = 0; i < texts.Count; i += 3)
-        {
-            Assert.Equal("=" + texts[i], texts[i + 1]);
-        }
+        await ConcurrencyChecks.AssertSerialisedAsync(app, 100);
     }
 
     // ----- partner responses -----
