@@ -59,8 +59,8 @@ public sealed class ConversationRunner(
     public async Task<(ConversationResult? Result, ConversationRefusal Refusal, IReadOnlyList<(string Field, string Message)> Problems)> HandleAsync(
         string channel, InboundKey? inboundKey, string flowId, string contactId, string? text, IReadOnlyDictionary<string, string?>? fieldUpdates, bool restart, CancellationToken ct)
     {
-        var flow = await flows.GetAsync(flowId, ct);
-        if (flow is null)
+        var latestVersion = await flows.GetLatestVersionAsync(flowId, ct);
+        if (latestVersion is not { } flowVersion)
         {
             return (null, ConversationRefusal.FlowNotFound, []);
         }
@@ -126,7 +126,7 @@ public sealed class ConversationRunner(
         var starting = conversation is null || conversation.Status == ConversationStatuses.Ended;
         if (starting)
         {
-            conversation = new ConversationRecord(Guid.NewGuid().ToString("N"), flowId, contactId, flow.Version, ConversationStatuses.Waiting,
+            conversation = new ConversationRecord(Guid.NewGuid().ToString("N"), flowId, contactId, flowVersion, ConversationStatuses.Waiting,
                 null, false, "{}", null, null, now, now);
         }
 

@@ -8,6 +8,9 @@ public interface IFlowStore
 {
     Task<StoredFlow?> GetAsync(string id, CancellationToken ct);
 
+    /// <summary>The latest version number only (a conversation step needs no document: compiled versions are cached).</summary>
+    Task<int?> GetLatestVersionAsync(string id, CancellationToken ct);
+
     /// <summary>A specific version, kept after newer saves and after delete, for conversations that started on it.</summary>
     Task<StoredFlow?> GetVersionAsync(string id, int version, CancellationToken ct);
 

@@ -31,6 +31,11 @@ public sealed class SqlFlowStore(BotFlowDatabase db, TimeProvider clock) : IFlow
         return await reader.ReadAsync(ct) ? Read(reader) : null;
     }, ct);
 
+    public Task<int?> GetLatestVersionAsync(string id, CancellationToken ct) => db.ReadAsync(async c =>
+        await Command(c, "select version from flows where id = @id", null, ("@id", id)).ExecuteScalarAsync(ct) is { } v and not DBNull
+            ? Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)
+            : (int?)null, ct);
+
     public Task<StoredFlow?> GetVersionAsync(string id, int version, CancellationToken ct) => db.ReadAsync(async c =>
     {
         await using var reader = await Command(c,
