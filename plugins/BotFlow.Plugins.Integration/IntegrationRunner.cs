@@ -34,6 +34,9 @@ public sealed class IntegrationRun
     public List<ExecutionRecord> Records { get; } = [];
     public int LastAttempt { get; set; }
 
+    /// <summary>The last try, recorded once the response has been read and mapped (its record carries the outcome).</summary>
+    internal (int Attempt, DateTimeOffset StartedAt, OutboundResponse Response)? FinalTry { get; set; }
+
     public IReadOnlyDictionary<string, object?> MaskedRequest() => new Dictionary<string, object?>
     {
         ["method"] = Request.Method,
@@ -120,8 +123,12 @@ public sealed class IntegrationRunner
             await ApplyAsync(context, result);
         }
 
-        // The last try's record carries the outcome after the script and save rows.
-        if (result.Records.Count > 0)
+        // The last try's record carries the outcome after the script and save rows, so it is built once, here.
+        if (result.FinalTry is { } final)
+        {
+            result.Records.Add(Record(context, run, result, final.Attempt, final.StartedAt, final.Response));
+        }
+        else if (result.Records.Count > 0)
         {
             var last = result.Records[^1];
             result.Records[^1] = Record(context, run, result, last.Attempt, last.StartedAt, result.Response);
@@ -173,9 +180,9 @@ public sealed class IntegrationRunner
                 : !(StatusRanges.TryParse(config.SuccessStatus, out var ranges, out _) ? ranges : StatusRanges.Default).Contains(response.Status) ? $"HTTP {response.Status}"
                 : null;
             result.Outcome = result.Error is null ? IntegrationBlock.Success : IntegrationBlock.Failure;
-            result.Records.Add(Record(context, run, result, attempt, started, response));
             if (!result.Retryable || i == run.Attempts - 1)
             {
+                result.FinalTry = (attempt, started, response);
                 return;
             }
 
@@ -183,10 +190,12 @@ public sealed class IntegrationRunner
             var delay = response.RetryAfter is { } retryAfter && retryAfter > TimeSpan.Zero ? retryAfter : _options.InlineBackoff * Math.Pow(2, i);
             if (elapsed + delay + TimeSpan.FromMilliseconds(50) >= budget)
             {
+                result.FinalTry = (attempt, started, response);
                 result.Warnings.Add($"no more inline tries: waiting {delay.TotalSeconds:0.##} s would exceed the inline budget of {budget.TotalSeconds:0.##} s");
                 return;
             }
 
+            result.Records.Add(Record(context, run, result, attempt, started, response));
             await Task.Delay(delay, _clock, ct);
         }
     }

@@ -95,6 +95,9 @@ public sealed record OutboxEvent(long Id, string ContactId, string Type, string 
 /// <summary>Turns a happening into one event row per subscriber that wants it.</summary>
 public sealed class HandoffEvents(IOptions<EventsOptions> options)
 {
+    /// <summary>Whether any subscriber takes <paramref name="type"/>: callers skip building the event's data when none does.</summary>
+    public bool Wanted(string type) => options.Value.Subscribers is { Count: > 0 } subscribers && subscribers.Exists(s => s.Wants(type));
+
     public IReadOnlyList<NewEvent> For(string type, JObject data, DateTimeOffset at)
     {
         var subscribers = options.Value.Subscribers;

@@ -143,7 +143,7 @@ public sealed class ConversationRunner(
             FieldCatalog = catalog,
             Fields = contactFields,
             Vars = PlainData.ParseObject(conversation.VarsJson),
-            Response = conversation.ResponseJson is null ? null : PlainData.FromToken(PlainData.Parse(conversation.ResponseJson)),
+            Response = conversation.ResponseJson is null ? null : PlainData.ParsePlain(conversation.ResponseJson),
             Templates = templates,
             Logger = logger,
             Clock = clock,
@@ -175,7 +175,7 @@ public sealed class ConversationRunner(
         var background = state.BackgroundRequests
             .Select(r => Jobs.BackgroundRows.From(r.Request, flowId, compiled.Version, r.BlockId, contactId, clock.GetUtcNow())).ToList();
 
-        var events = finished.Status switch
+        IReadOnlyList<BotFlow.Host.Channels.NewEvent> events = !handoff.Wanted(EventTypeOf(finished.Status)) ? [] : finished.Status switch
         {
             ConversationStatuses.Transferred => handoff.For(BotFlow.Host.Channels.EventTypes.Transferred, BotFlow.Host.Channels.HandoffEvents.Conversation(finished, contactFields), finished.UpdatedAt),
             ConversationStatuses.Ended => handoff.For(BotFlow.Host.Channels.EventTypes.Ended, BotFlow.Host.Channels.HandoffEvents.Conversation(finished, contactFields), finished.UpdatedAt),
@@ -238,6 +238,13 @@ public sealed class ConversationRunner(
 
         return released;
     }
+
+    private static string EventTypeOf(string status) => status switch
+    {
+        ConversationStatuses.Transferred => BotFlow.Host.Channels.EventTypes.Transferred,
+        ConversationStatuses.Ended => BotFlow.Host.Channels.EventTypes.Ended,
+        _ => "",
+    };
 
     private sealed record StepOutcome(string Status, string? BlockId, string? Department);
 

@@ -26,34 +26,33 @@ public static class JsonBody
                 statusCode: StatusCodes.Status415UnsupportedMediaType)));
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        using var body = await Http.PooledBody.ReadAsync(request.Body, request.ContentLength, limit, ct);
+        if (body.TooLarge)
         {
-            if (buffer.Length + read > limit)
-            {
-                return (null, new(Problems.TooLarge("body", limit)));
-            }
-
-            buffer.Write(chunk, 0, read);
+            return (null, new(Problems.TooLarge("body", limit)));
         }
 
-        if (buffer.Length == 0)
+        if (body.Length == 0)
         {
             return (null, new(Problems.Invalid("body", "a JSON body is required")));
         }
 
-        buffer.Position = 0;
         try
         {
-            using var text = new StreamReader(buffer);
-            using var reader = new JsonTextReader(text)
+            // The body is in memory: a synchronous reader over it, with pooled character buffers, costs a fraction of the async one.
+            var bytes = body.Span;
+            if (bytes.StartsWith(System.Text.Encoding.UTF8.Preamble))
+            {
+                bytes = bytes[3..];
+            }
+
+            using var reader = new JsonTextReader(new StringReader(System.Text.Encoding.UTF8.GetString(bytes)))
             {
                 MaxDepth = JsonDefaults.MaxDepth, DateParseHandling = DateParseHandling.None, FloatParseHandling = FloatParseHandling.Decimal,
+                ArrayPool = JsonDefaults.CharPool,
             };
-            var token = await JToken.ReadFromAsync(reader, JsonDefaults.LoadSettings, ct);
-            while (await reader.ReadAsync(ct))
+            var token = JToken.ReadFrom(reader, JsonDefaults.LoadSettings);
+            while (reader.Read())
             {
                 if (reader.TokenType != JsonToken.Comment)
                 {

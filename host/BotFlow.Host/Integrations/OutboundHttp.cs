@@ -89,23 +89,17 @@ public sealed class OutboundHttp(IHttpClientFactory clients) : IOutboundHttp
         try
         {
             await using var stream = await response.Content.ReadAsStreamAsync(deadline);
-            using var buffer = new MemoryStream();
-            var chunk = new byte[16 * 1024];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, deadline)) > 0)
+            // Counted after decompression, so a gzip bomb stops at the cap.
+            using var read = await Http.PooledBody.ReadAsync(stream, response.Content.Headers.ContentLength, options.MaxResponseBytes, deadline);
+            if (read.TooLarge)
             {
-                // Counted after decompression, so a gzip bomb stops at the cap.
-                if (buffer.Length + read > options.MaxResponseBytes)
-                {
-                    return TooLarge(response, headers, options, watch, uri, retryAfter);
-                }
-
-                buffer.Write(chunk, 0, read);
+                return TooLarge(response, headers, options, watch, uri, retryAfter);
             }
 
+            var body = read.Span.ToArray();
             return new OutboundResponse
             {
-                Status = (int)response.StatusCode, Headers = headers, Body = buffer.ToArray(), Elapsed = watch.Elapsed, FinalUrl = uri, RetryAfter = retryAfter,
+                Status = (int)response.StatusCode, Headers = headers, Body = body, Elapsed = watch.Elapsed, FinalUrl = uri, RetryAfter = retryAfter,
             };
         }
         catch (OperationCanceledException) when (!caller.IsCancellationRequested)

@@ -21,6 +21,22 @@ public static class JsonDefaults
 
     public static readonly JsonSerializer Serializer = JsonSerializer.Create(Settings);
 
+    /// <summary>Newtonsoft's reader and writer buffers from the shared pool instead of fresh arrays per document.</summary>
+    public static readonly IArrayPool<char> CharPool = new SharedCharPool();
+
+    private sealed class SharedCharPool : IArrayPool<char>
+    {
+        public char[] Rent(int minimumLength) => System.Buffers.ArrayPool<char>.Shared.Rent(minimumLength);
+
+        public void Return(char[]? array)
+        {
+            if (array is not null)
+            {
+                System.Buffers.ArrayPool<char>.Shared.Return(array);
+            }
+        }
+    }
+
     public static readonly JsonLoadSettings LoadSettings = new()
     {
         CommentHandling = CommentHandling.Ignore,

@@ -19,8 +19,52 @@ internal static class SqlValues
 
     public static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
-    public static Dictionary<string, string> FieldsFromJson(string json) =>
-        JsonConvert.DeserializeObject<Dictionary<string, string>>(json, JsonDefaults.Settings) ?? new Dictionary<string, string>();
+    /// <summary>A contact's fields: a flat object of strings, read without the serializer (every step reads one).</summary>
+    public static Dictionary<string, string> FieldsFromJson(string json)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        using var reader = new JsonTextReader(new StringReader(json)) { ArrayPool = JsonDefaults.CharPool, DateParseHandling = DateParseHandling.None, MaxDepth = JsonDefaults.MaxDepth };
+        if (!reader.Read() || reader.TokenType != JsonToken.StartObject)
+        {
+            return fields;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonToken.PropertyName)
+        {
+            var name = (string)reader.Value!;
+            reader.Read();
+            if (reader.TokenType is JsonToken.StartObject or JsonToken.StartArray)
+            {
+                throw new JsonSerializationException($"contact field '{name}' is not text");
+            }
+
+            if (reader.Value is { } value)
+            {
+                fields[name] = Convert.ToString(value, CultureInfo.InvariantCulture)!;
+            }
+        }
+
+        return fields;
+    }
+
+    /// <summary>The contact's fields as a flat JSON object, written with pooled buffers.</summary>
+    public static string FieldsToJson(IReadOnlyDictionary<string, string> fields)
+    {
+        var text = new StringWriter(new System.Text.StringBuilder(64 + fields.Count * 32), CultureInfo.InvariantCulture);
+        using (var writer = new JsonTextWriter(text) { ArrayPool = JsonDefaults.CharPool })
+        {
+            writer.WriteStartObject();
+            foreach (var (key, value) in fields)
+            {
+                writer.WritePropertyName(key);
+                writer.WriteValue(value);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return text.ToString();
+    }
 }
 
 public sealed class SqlFlowStore(BotFlowDatabase db, TimeProvider clock) : IFlowStore
@@ -289,7 +333,7 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
     internal static async Task<IReadOnlyList<long>> WriteStepAsync(DbConnection c, DbTransaction tx, StepCommit commit, CancellationToken ct)
     {
         var now = SqlValues.Time(commit.Messages.Count > 0 ? commit.Messages[^1].CreatedAt : commit.Conversation?.UpdatedAt ?? DateTimeOffset.UtcNow);
-        var fieldsJson = JsonConvert.SerializeObject(commit.ContactFields);
+        var fieldsJson = SqlValues.FieldsToJson(commit.ContactFields);
         if (commit.UpsertContact)
         {
             await Command(c,

@@ -18,7 +18,7 @@ public static class PlainData
         JObject o => FromObject(o),
         JArray a => a.Select(FromToken).ToList(),
         JValue { Type: JTokenType.Null or JTokenType.Undefined } => null,
-        JValue { Type: JTokenType.Integer } v => v.Value is System.Numerics.BigInteger big ? (decimal)big : Convert.ToInt64(v.Value, CultureInfo.InvariantCulture),
+        JValue { Type: JTokenType.Integer } v => v.Value is System.Numerics.BigInteger big ? (object)(decimal)big : Convert.ToInt64(v.Value, CultureInfo.InvariantCulture),
         JValue { Type: JTokenType.Float } v => v.Value,
         JValue { Type: JTokenType.Boolean } v => v.Value,
         JValue v => v.ToString(CultureInfo.InvariantCulture),
@@ -43,19 +43,146 @@ public static class PlainData
             return new Dictionary<string, object?>(StringComparer.Ordinal);
         }
 
-        return FromToken(Parse(json)) as Dictionary<string, object?> ?? new Dictionary<string, object?>(StringComparer.Ordinal);
+        return ParsePlain(json) as Dictionary<string, object?> ?? new Dictionary<string, object?>(StringComparer.Ordinal);
+    }
+
+    /// <summary>Stored JSON straight to plain data, without building a JToken tree first (a step reads vars and the last response).</summary>
+    public static object? ParsePlain(string json)
+    {
+        using var reader = Reader(json);
+        if (!ReadSkippingComments(reader))
+        {
+            return null;
+        }
+
+        return ReadValue(reader);
+    }
+
+    private static JsonTextReader Reader(string json) => new(new StringReader(json))
+    {
+        MaxDepth = JsonDefaults.MaxDepth, DateParseHandling = DateParseHandling.None, FloatParseHandling = FloatParseHandling.Decimal,
+        ArrayPool = JsonDefaults.CharPool,
+    };
+
+    private static bool ReadSkippingComments(JsonTextReader reader)
+    {
+        while (reader.Read())
+        {
+            if (reader.TokenType != JsonToken.Comment)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static object? ReadValue(JsonTextReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonToken.StartObject:
+                var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+                while (ReadSkippingComments(reader) && reader.TokenType == JsonToken.PropertyName)
+                {
+                    var name = (string)reader.Value!;
+                    if (!ReadSkippingComments(reader))
+                    {
+                        throw new JsonReaderException("unexpected end of JSON after a property name");
+                    }
+
+                    map[name] = ReadValue(reader);
+                }
+
+                return map;
+            case JsonToken.StartArray:
+                var list = new List<object?>();
+                while (ReadSkippingComments(reader) && reader.TokenType != JsonToken.EndArray)
+                {
+                    list.Add(ReadValue(reader));
+                }
+
+                return list;
+            case JsonToken.Integer:
+                return reader.Value is System.Numerics.BigInteger big ? (object)(decimal)big : Convert.ToInt64(reader.Value, CultureInfo.InvariantCulture);
+            case JsonToken.Float or JsonToken.Boolean:
+                return reader.Value;
+            case JsonToken.Null or JsonToken.Undefined:
+                return null;
+            case JsonToken.String:
+                return (string)reader.Value!;
+            default:
+                return Convert.ToString(reader.Value, CultureInfo.InvariantCulture);
+        }
     }
 
     public static JToken Parse(string json)
     {
-        using var reader = new JsonTextReader(new StringReader(json))
-        {
-            MaxDepth = JsonDefaults.MaxDepth, DateParseHandling = DateParseHandling.None, FloatParseHandling = FloatParseHandling.Decimal,
-        };
+        using var reader = Reader(json);
         return JToken.ReadFrom(reader);
     }
 
-    public static string ToJson(object? value) => JsonConvert.SerializeObject(value, Formatting.None, JsonDefaults.Settings);
+    /// <summary>
+    /// Plain data to compact JSON, written directly (dictionaries, lists and scalars) with pooled buffers; anything else
+    /// goes through the serializer, so the text is what <c>JsonConvert.SerializeObject(value, JsonDefaults.Settings)</c> gives.
+    /// </summary>
+    public static string ToJson(object? value)
+    {
+        var text = new StringWriter(new System.Text.StringBuilder(128), CultureInfo.InvariantCulture);
+        using (var writer = new JsonTextWriter(text) { Formatting = Formatting.None, ArrayPool = JsonDefaults.CharPool })
+        {
+            Write(writer, value);
+        }
+
+        return text.ToString();
+    }
+
+    private static void Write(JsonTextWriter writer, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                writer.WriteNull();
+                break;
+            case string s:
+                writer.WriteValue(s);
+                break;
+            case long l:
+                writer.WriteValue(l);
+                break;
+            case decimal d:
+                writer.WriteValue(d);
+                break;
+            case bool b:
+                writer.WriteValue(b);
+                break;
+            case double f:
+                writer.WriteValue(f);
+                break;
+            case IReadOnlyDictionary<string, object?> map:
+                writer.WriteStartObject();
+                foreach (var (key, item) in map)
+                {
+                    writer.WritePropertyName(key);
+                    Write(writer, item);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case List<object?> list:
+                writer.WriteStartArray();
+                foreach (var item in list)
+                {
+                    Write(writer, item);
+                }
+
+                writer.WriteEndArray();
+                break;
+            default:
+                JsonDefaults.Serializer.Serialize(writer, value);
+                break;
+        }
+    }
 
     /// <summary>Text of a value inside a message: numbers invariant, booleans lower-case, objects and arrays as compact JSON.</summary>
     public static string ToText(object? value) => value switch

@@ -33,6 +33,11 @@ public sealed class ScribanTemplateEngine : ITemplateEngine
 
     private long _parseCount;
 
+    /// <summary>How many Scriban contexts were created (simple templates render without one); tests read it.</summary>
+    public long ContextCount => Interlocked.Read(ref _contextCount);
+
+    private long _contextCount;
+
     public ITemplate Parse(string source) => GetOrParse(_cache, source ?? "", expression: false);
 
     public IReadOnlyList<TemplateError> CheckExpression(string expression) => GetOrParse(_expressions, expression ?? "", expression: true).Errors;
@@ -51,6 +56,39 @@ public sealed class ScribanTemplateEngine : ITemplateEngine
         }
 
         List<string>? warnings = null;
+        if (parsed.Simple is { } simple)
+        {
+            var values = PlaceholderValues(scope, parsed, ref warnings);
+            if (simple.TryRender(scope, values, _options.OutputLimit, out var fast))
+            {
+                if (Volatile.Read(ref parsed.SimpleVerified) == 1)
+                {
+                    return new RenderResult(fast, (IReadOnlyList<string>?)warnings ?? []);
+                }
+
+                // Once per template, the simple render is checked against Scriban's; a difference sends this template to Scriban for good.
+                List<string>? ignored = null;
+                var expected = RenderWithScriban(scope, parsed, ref ignored);
+                if (expected.Succeeded && expected.Text == fast)
+                {
+                    Volatile.Write(ref parsed.SimpleVerified, 1);
+                }
+                else
+                {
+                    parsed.Simple = null;
+                }
+
+                return expected.Succeeded ? new RenderResult(expected.Text, (IReadOnlyList<string>?)warnings ?? []) : expected;
+            }
+
+            warnings = null;
+        }
+
+        return RenderWithScriban(scope, parsed, ref warnings);
+    }
+
+    private RenderResult RenderWithScriban(TemplateScope scope, ParsedTemplate parsed, ref List<string>? warnings)
+    {
         var context = CreateContext(scope, parsed, ref warnings);
         try
         {
@@ -135,7 +173,7 @@ public sealed class ScribanTemplateEngine : ITemplateEngine
             return ParsedTemplate.Failed(source, Errors(template, scriban));
         }
 
-        return new ParsedTemplate(source, template, placeholders, [], isPlainText: false);
+        return new ParsedTemplate(source, template, placeholders, [], isPlainText: false) { Simple = SimpleTemplate.TryCompile(scriban) };
     }
 
     private static ParsedTemplate ParseExpression(string source)
@@ -165,8 +203,35 @@ public sealed class ScribanTemplateEngine : ITemplateEngine
         return new TemplateError(lines.Length, lines[^1].Length + 1, message);
     }
 
+    private static string[]? PlaceholderValues(TemplateScope scope, ParsedTemplate parsed, ref List<string>? warnings)
+    {
+        if (parsed.Placeholders.Count == 0)
+        {
+            return null;
+        }
+
+        var values = new string[parsed.Placeholders.Count];
+        var body = (scope.Response as IReadOnlyDictionary<string, object?>)?.GetValueOrDefault("body");
+        for (var i = 0; i < values.Length; i++)
+        {
+            var path = parsed.Placeholders[i];
+            if (path.TryRead(body, out var value))
+            {
+                values[i] = PlainData.ToText(value);
+            }
+            else
+            {
+                values[i] = "";
+                (warnings ??= []).Add($"placeholder {{{path.Source}}}: no value at that path in the response body");
+            }
+        }
+
+        return values;
+    }
+
     private TemplateContext CreateContext(TemplateScope scope, ParsedTemplate parsed, ref List<string>? warnings)
     {
+        Interlocked.Increment(ref _contextCount);
         var globals = new ScriptObject(8)
         {
             ["contact"] = scope.Contact,
@@ -184,18 +249,11 @@ public sealed class ScribanTemplateEngine : ITemplateEngine
             }
         }
 
-        for (var i = 0; i < parsed.Placeholders.Count; i++)
+        if (PlaceholderValues(scope, parsed, ref warnings) is { } values)
         {
-            var path = parsed.Placeholders[i];
-            var body = (scope.Response as IReadOnlyDictionary<string, object?>)?.GetValueOrDefault("body");
-            if (path.TryRead(body, out var value))
+            for (var i = 0; i < values.Length; i++)
             {
-                globals[Placeholders.VariableName(i)] = PlainData.ToText(value);
-            }
-            else
-            {
-                globals[Placeholders.VariableName(i)] = "";
-                (warnings ??= []).Add($"placeholder {{{path.Source}}}: no value at that path in the response body");
+                globals[Placeholders.VariableName(i)] = values[i];
             }
         }
 
@@ -251,6 +309,12 @@ public sealed class ScribanTemplateEngine : ITemplateEngine
         public IReadOnlyList<TemplateError> Errors { get; } = errors;
         public bool IsPlainText { get; } = isPlainText;
 
+        /// <summary>Set when the template is text and member paths only (rendered without a Scriban context).</summary>
+        public SimpleTemplate? Simple { get; set; }
+
+        /// <summary>0 until the simple render was compared with Scriban's once; 1 when they agreed.</summary>
+        public int SimpleVerified;
+
         public static ParsedTemplate Failed(string source, params TemplateError[] errors) => new(source, null, [], errors, false);
     }
 
@@ -295,7 +359,9 @@ public sealed class ScribanTemplateEngine : ITemplateEngine
 /// </summary>
 internal static class Placeholders
 {
-    public static string VariableName(int index) => "__botflow_placeholder_" + index;
+    public const string VariablePrefix = "__botflow_placeholder_";
+
+    public static string VariableName(int index) => VariablePrefix + index;
 
     public static (string Scriban, IReadOnlyList<DataPath> Paths) Rewrite(string source)
     {

@@ -145,4 +145,66 @@ public sealed class ScribanTemplateEngineTests
         Assert.False(withoutSecrets.Succeeded);
         Assert.Contains("not available", withoutSecrets.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Text_with_member_paths_renders_without_a_scriban_context_after_one_check()
+    {
+        var before = _engine.ContextCount;
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal("Olá, Ana! Plano ouro.", Render("Olá, {{ contact.name }}! Plano {{vars.plano}}."));
+        }
+
+        // One context for the first render, which compares the simple render with Scriban's; none after.
+        Assert.Equal(before + 1, _engine.ContextCount);
+    }
+
+    [Fact]
+    public void A_value_that_is_not_text_is_rendered_by_scriban()
+    {
+        var before = _engine.ContextCount;
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal("30 anos", Render("{{ contact.idade }} anos"));
+        }
+
+        Assert.Equal(before + 3, _engine.ContextCount);
+    }
+
+    public static TheoryData<string> SimpleTemplates => new()
+    {
+        "Olá {{ contact.name }}",
+        "{{contact.name}}{{ vars.plano }}",
+        "linha 1\n  {{ contact.name }}  \nlinha 3 ✓ ção",
+        "{{ vars.missing }}|{{ vars.nested.deep }}|{{ contact.name }}",
+        "Seu boleto: {data[url]} — {{ contact.name }}",
+        "{{ response.body.data.url }}",
+        "sem {chaves} e {x: 1} {{ contact.name }}",
+    };
+
+    [Theory]
+    [MemberData(nameof(SimpleTemplates))]
+    public void The_simple_render_gives_what_scriban_gives_for_other_data(string template)
+    {
+        static TemplateScope Other() => new()
+        {
+            Contact = new Dictionary<string, object?> { ["name"] = "José \"Zé\" <b>&amp;" },
+            Vars = new Dictionary<string, object?> { ["plano"] = "prata", ["nested"] = new Dictionary<string, object?> { ["deep"] = "fundo" } },
+            Response = new Dictionary<string, object?>
+            {
+                ["body"] = new Dictionary<string, object?> { ["data"] = new Dictionary<string, object?> { ["url"] = "https://pay.example/b/2?x=1&y={2}" } },
+            },
+        };
+
+        // A first render (checked against Scriban) with one scope, then the simple render with another...
+        var warm = new ScribanTemplateEngine(Options.Create(new TemplateOptions()));
+        warm.Render(warm.Parse(template), Scope(new Dictionary<string, object?> { ["data"] = new Dictionary<string, object?> { ["url"] = "u1" } }));
+        var simple = warm.Render(warm.Parse(template), Other());
+
+        // ...equals what Scriban renders for that scope (a fresh engine's first render is Scriban's own).
+        var fresh = new ScribanTemplateEngine(Options.Create(new TemplateOptions()));
+        var scriban = fresh.Render(fresh.Parse(template), Other());
+        Assert.Equal(scriban.Text, simple.Text);
+        Assert.Equal(scriban.Warnings, simple.Warnings);
+    }
 }

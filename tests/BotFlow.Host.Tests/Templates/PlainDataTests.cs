@@ -1,0 +1,52 @@
+using BotFlow.Host.Storage;
+using BotFlow.Host.Templates;
+using Newtonsoft.Json;
+
+namespace BotFlow.Host.Tests.Templates;
+
+public sealed class PlainDataTests
+{
+    private static Dictionary<string, object?> Sample() => new(StringComparer.Ordinal)
+    {
+        ["text"] = "ção \"aspas\" </script> \u2028",
+        ["long"] = 42L,
+        ["decimal"] = 123.45m,
+        ["double"] = 0.1d,
+        ["bool"] = true,
+        ["null"] = null,
+        ["list"] = new List<object?> { 1L, "dois", null, new Dictionary<string, object?> { ["x"] = false } },
+        ["map"] = new Dictionary<string, object?> { ["CamelCase"] = "kept", ["nested"] = new Dictionary<string, object?>() },
+        ["other"] = new[] { 1, 2 },
+    };
+
+    [Fact]
+    public void ToJson_writes_what_the_serializer_writes()
+    {
+        var value = Sample();
+
+        Assert.Equal(JsonConvert.SerializeObject(value, Formatting.None, JsonDefaults.Settings), PlainData.ToJson(value));
+    }
+
+    [Fact]
+    public void ParsePlain_reads_what_the_token_route_reads()
+    {
+        const string json = "{\"a\":1,\"b\":1.50,\"c\":[true,null,\"x\"],\"d\":{\"e\":12345678901234567890123},/*c*/\"f\":\"2026-01-01T00:00:00Z\"}";
+
+        var direct = PlainData.ParsePlain(json);
+        var viaToken = PlainData.FromToken(PlainData.Parse(json));
+
+        Assert.Equal(JsonConvert.SerializeObject(viaToken), JsonConvert.SerializeObject(direct));
+        Assert.IsType<long>(((Dictionary<string, object?>)direct!)["a"]);
+        Assert.IsType<decimal>(((Dictionary<string, object?>)direct)["b"]);
+        Assert.Equal("2026-01-01T00:00:00Z", ((Dictionary<string, object?>)direct)["f"]);
+    }
+
+    [Fact]
+    public void Stored_data_survives_a_round_trip()
+    {
+        var value = Sample();
+        value.Remove("other");
+
+        Assert.Equal(PlainData.ToJson(value), PlainData.ToJson(PlainData.ParsePlain(PlainData.ToJson(value))));
+    }
+}
