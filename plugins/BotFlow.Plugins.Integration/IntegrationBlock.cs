@@ -24,7 +24,7 @@ public sealed class IntegrationBlock(IntegrationRunner runner) : Block<Integrati
     public override async ValueTask<BlockResult> RunAsync(IBlockContext<IntegrationConfig> context)
     {
         var config = context.Config;
-        var executionId = Guid.NewGuid().ToString("N");
+        var executionId = ExecutionIds.New();
         var backoff = config.Retry?.BackoffSeconds is { Count: > 0 } custom ? custom : DefaultBackoff;
         if (config.RunInBackground)
         {
@@ -92,7 +92,7 @@ public sealed class IntegrationBlock(IntegrationRunner runner) : Block<Integrati
 
     public async ValueTask<IReadOnlyDictionary<string, object?>> TestAsync(IBlockContext context)
     {
-        var executionId = Guid.NewGuid().ToString("N");
+        var executionId = ExecutionIds.New();
         var config = (IntegrationConfig)context.Config;
         var run = await runner.RunAsync(context, config, new IntegrationRunRequest(executionId, ExecutionKinds.Test, 1, config.Retry?.InlineAttempts ?? 1));
         foreach (var record in run.Records)

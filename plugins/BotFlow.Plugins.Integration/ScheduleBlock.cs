@@ -25,7 +25,7 @@ public sealed class ScheduleBlock(IntegrationRunner runner) : Block<ScheduleConf
         var config = context.Config;
         var request = new BackgroundRequest
         {
-            ExecutionId = Guid.NewGuid().ToString("N"),
+            ExecutionId = ExecutionIds.New(),
             Kind = ExecutionKinds.Scheduled,
             MaxAttempts = 1 + (config.Integration.Retry?.BackgroundAttempts ?? 0),
             BackoffSeconds = config.Integration.Retry?.BackoffSeconds is { Count: > 0 } custom ? custom : IntegrationBlock.DefaultBackoff,

@@ -46,8 +46,18 @@ public sealed record StepCommit(
     IReadOnlyList<BotFlow.Host.Channels.NewEvent>? Events = null);
 
 /// <summary>Conversation state and the all-or-nothing write of a step.</summary>
+/// <summary>What a conversation step reads before running blocks, read together (one snapshot, one connection).</summary>
+public sealed record StepSnapshot(int? LatestFlowVersion, IReadOnlyList<BotFlow.Sdk.Fields.FieldDefinition> Fields, ContactRecord? Contact,
+    ConversationRecord? Conversation, bool InboundSeen);
+
 public interface IConversationStore
 {
+    /// <summary>
+    /// The flow's latest version, the field catalog, the contact, the contact's conversation on the flow (unless
+    /// <paramref name="withConversation"/> is false) and whether <paramref name="inbound"/> was already handled, in one read.
+    /// </summary>
+    Task<StepSnapshot> LoadStepAsync(string flowId, string contactId, bool withConversation, InboundKey? inbound, CancellationToken ct);
+
     Task<ConversationRecord?> GetAsync(string flowId, string contactId, CancellationToken ct);
 
     Task<ContactRecord?> GetContactAsync(string contactId, CancellationToken ct);

@@ -10,7 +10,10 @@ public sealed partial class FieldService(IFieldStore store, IFlowStore flows)
     [GeneratedRegex("^[a-z][a-z0-9_]{0,63}$")]
     public static partial Regex KeyPattern();
 
-    public async Task<FieldCatalog> GetCatalogAsync(CancellationToken ct) => new(await store.ListAsync(ct));
+    public async Task<FieldCatalog> GetCatalogAsync(CancellationToken ct) => CatalogOf(await store.ListAsync(ct));
+
+    /// <summary>The catalog of field definitions read elsewhere (a conversation step reads them with its other rows).</summary>
+    public FieldCatalog CatalogOf(IReadOnlyList<FieldDefinition> definitions) => new(definitions);
 
     public async Task<IReadOnlyList<FieldDefinition>> ListAsync(CancellationToken ct) => (await GetCatalogAsync(ct)).All.OrderBy(f => f.BuiltIn ? 0 : 1).ThenBy(f => f.Key, StringComparer.Ordinal).ToList();
 

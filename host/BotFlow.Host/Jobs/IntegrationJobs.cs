@@ -176,7 +176,7 @@ public sealed class IntegrationJobs(
             BlockId = recurringId,
             CancellationToken = timeout.Token,
         };
-        var executionId = Guid.NewGuid().ToString("N");
+        var executionId = BotFlow.Sdk.Executions.ExecutionIds.New();
         var jobId = perform?.BackgroundJob.Id;
         var result = await background.RunBackgroundTryAsync(compiled.Type.CreateContext(state, compiled.Config),
             new BackgroundTry(executionId, 1, ExecutionKinds.Recurring, jobId, IsLastAttempt: true));

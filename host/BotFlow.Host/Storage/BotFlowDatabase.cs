@@ -42,6 +42,12 @@ public abstract class BotFlowDatabase
     }
 
     /// <summary>
+    /// Several reads on one connection that must see one state of the data (a conversation step's reads). Where the
+    /// provider gains from it (SQLite: one read transaction instead of one per statement) they run in one snapshot.
+    /// </summary>
+    public virtual Task<T> ReadSnapshotAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct) => ReadAsync(work, ct);
+
+    /// <summary>
     /// Prepared commands of the long-lived connections a provider keeps (SQLite): parsing and finalising a statement on
     /// every call was the largest single cost of a step. Keyed by connection object, so it dies with the connection.
     /// </summary>

@@ -8,7 +8,7 @@ namespace BotFlow.Host.Storage;
 /// </summary>
 public sealed class SchemaMigrator(BotFlowDatabase database, ILogger<SchemaMigrator> logger)
 {
-    private static readonly string[] SqliteMigrations =
+    internal static readonly string[] SqliteMigrations =
     [
         // 1: foundation
         """
@@ -193,16 +193,39 @@ public sealed class SchemaMigrator(BotFlowDatabase database, ILogger<SchemaMigra
             updated_at text null);
         create index events_contact_pending on events (contact_id, id) where status = 'pending';
         """,
+        // 9: conversations clustered by contact (docs/benchmarks.md): the table is its own (contact_id, flow_id) index, so a
+        // stored step writes one page of it instead of a row page, a primary-key index page and a contact index page.
+        """
+        create table conversations_by_contact (
+            contact_id text not null,
+            flow_id text not null,
+            id text not null,
+            flow_version integer not null,
+            status text not null,
+            block_id text null,
+            waiting integer not null,
+            vars text not null,
+            response text null,
+            department text null,
+            started_at text not null,
+            updated_at text not null,
+            primary key (contact_id, flow_id)) without rowid;
+        insert into conversations_by_contact (contact_id, flow_id, id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at)
+            select contact_id, flow_id, id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at from conversations;
+        drop table conversations;
+        alter table conversations_by_contact rename to conversations;
+        """,
     ];
 
     /// <summary>
-    /// PostgreSQL's DDL is SQLite's with three type spellings changed, so it is derived rather than written twice: the two
+    /// PostgreSQL's DDL is SQLite's with a few spellings changed, so it is derived rather than written twice: the two
     /// lists cannot drift apart, and a migration is written once in the portable subset.
     /// </summary>
     private static readonly string[] PostgresMigrations = SqliteMigrations.Select(ToPostgres).ToArray();
 
     private static string ToPostgres(string ddl) => ddl
         .Replace("integer primary key autoincrement", "bigserial primary key", StringComparison.Ordinal)
+        .Replace(" without rowid", "", StringComparison.Ordinal)
         .Replace(" real not null", " double precision not null", StringComparison.Ordinal);
 
     public static int LatestVersion => SqliteMigrations.Length;

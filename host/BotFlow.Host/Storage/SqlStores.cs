@@ -75,10 +75,12 @@ public sealed class SqlFlowStore(BotFlowDatabase db, TimeProvider clock) : IFlow
         return await reader.ReadAsync(ct) ? Read(reader) : null;
     }, ct);
 
-    public Task<int?> GetLatestVersionAsync(string id, CancellationToken ct) => db.ReadAsync(async c =>
+    public Task<int?> GetLatestVersionAsync(string id, CancellationToken ct) => db.ReadAsync(c => ReadLatestVersionAsync(c, id, ct), ct);
+
+    internal static async Task<int?> ReadLatestVersionAsync(DbConnection c, string id, CancellationToken ct) =>
         await Command(c, "select version from flows where id = @id", null, ("@id", id)).ExecuteScalarAsync(ct) is { } v and not DBNull
             ? Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)
-            : (int?)null, ct);
+            : null;
 
     public Task<StoredFlow?> GetVersionAsync(string id, int version, CancellationToken ct) => db.ReadAsync(async c =>
     {
@@ -147,7 +149,9 @@ public sealed class SqlFlowStore(BotFlowDatabase db, TimeProvider clock) : IFlow
 
 public sealed class SqlFieldStore(BotFlowDatabase db, TimeProvider clock) : IFieldStore
 {
-    public Task<IReadOnlyList<FieldDefinition>> ListAsync(CancellationToken ct) => db.ReadAsync<IReadOnlyList<FieldDefinition>>(async c =>
+    public Task<IReadOnlyList<FieldDefinition>> ListAsync(CancellationToken ct) => db.ReadAsync(c => ReadAllAsync(c, ct), ct);
+
+    internal static async Task<IReadOnlyList<FieldDefinition>> ReadAllAsync(DbConnection c, CancellationToken ct)
     {
         var list = new List<FieldDefinition>();
         await using var reader = await Command(c, "select key, label, type, options, built_in from fields order by built_in desc, key").ExecuteReaderAsync(ct);
@@ -158,7 +162,7 @@ public sealed class SqlFieldStore(BotFlowDatabase db, TimeProvider clock) : IFie
         }
 
         return list;
-    }, ct);
+    }
 
     public Task UpsertAsync(FieldDefinition field, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
     {
@@ -258,7 +262,18 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
 {
     public Task<ConversationRecord?> GetAsync(string flowId, string contactId, CancellationToken ct) => ReadConversationAsync(db, flowId, contactId, ct);
 
-    internal static Task<ConversationRecord?> ReadConversationAsync(BotFlowDatabase db, string flowId, string contactId, CancellationToken ct) => db.ReadAsync(async c =>
+    public Task<StepSnapshot> LoadStepAsync(string flowId, string contactId, bool withConversation, InboundKey? inbound, CancellationToken ct) =>
+        db.ReadSnapshotAsync(async c => new StepSnapshot(
+            await SqlFlowStore.ReadLatestVersionAsync(c, flowId, ct),
+            await SqlFieldStore.ReadAllAsync(c, ct),
+            await ReadContactAsync(c, contactId, ct),
+            withConversation ? await ReadConversationAsync(c, flowId, contactId, ct) : null,
+            inbound is not null && await ReadInboundSeenAsync(c, inbound, ct)), ct);
+
+    internal static Task<ConversationRecord?> ReadConversationAsync(BotFlowDatabase db, string flowId, string contactId, CancellationToken ct) =>
+        db.ReadAsync(c => ReadConversationAsync(c, flowId, contactId, ct), ct);
+
+    private static async Task<ConversationRecord?> ReadConversationAsync(DbConnection c, string flowId, string contactId, CancellationToken ct)
     {
         await using var reader = await Command(c,
             "select id, flow_id, contact_id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at from conversations where flow_id = @f and contact_id = @c",
@@ -271,7 +286,7 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
         return new ConversationRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), Int(reader, 3), reader.GetString(4),
             SqlValues.NullableString(reader, 5), Bool(reader, 6), reader.GetString(7), SqlValues.NullableString(reader, 8),
             SqlValues.NullableString(reader, 9), SqlValues.Time(reader, 10), SqlValues.Time(reader, 11));
-    }, ct);
+    }
 
     public Task<ContactRecord?> GetContactAsync(string contactId, CancellationToken ct) => db.ReadAsync(c => ReadContactAsync(c, contactId, ct), ct);
 
@@ -301,9 +316,11 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
         return list;
     }
 
-    public Task<bool> InboundSeenAsync(InboundKey key, CancellationToken ct) => db.ReadAsync(async c =>
+    public Task<bool> InboundSeenAsync(InboundKey key, CancellationToken ct) => db.ReadAsync(c => ReadInboundSeenAsync(c, key, ct), ct);
+
+    private static async Task<bool> ReadInboundSeenAsync(DbConnection c, InboundKey key, CancellationToken ct) =>
         await Command(c, "select 1 from channel_inbound where channel_id = @ch and provider_message_id = @p", null, ("@ch", key.ChannelId), ("@p", key.ProviderMessageId))
-            .ExecuteScalarAsync(ct) is not null, ct);
+            .ExecuteScalarAsync(ct) is not null;
 
     public Task<string?> LastInboundChannelAsync(string contactId, CancellationToken ct) => db.ReadAsync(async c =>
         await Command(c, "select channel from messages where contact_id = @c and direction = 'in' order by id desc limit 1", null, ("@c", contactId))

@@ -71,6 +71,9 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
         {
             connection.Dispose();
         }
+
+        _writer?.Dispose();
+        _writer = null;
     }
 
     private async Task<DbConnection> RentAsync(CancellationToken ct)
@@ -112,22 +115,58 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
         }
     }
 
+    /// <summary>
+    /// One read transaction for all the reads: each autocommit statement would begin its own, and in WAL mode a
+    /// connection that finds the database changed since its last transaction drops its whole page cache, so a step's
+    /// four reads on their own would each re-read the pages from the file. BEGIN is sent as SQL (not
+    /// <c>BeginTransaction</c>) so the store's commands need no transaction object.
+    /// </summary>
+    public override Task<T> ReadSnapshotAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct) => ReadAsync(async connection =>
+    {
+        await Command(connection, "BEGIN").ExecuteNonQueryAsync(ct);
+        var result = await work(connection);
+        // Only reached when the work succeeded; after a failure the connection is discarded, which ends the transaction.
+        await Command(connection, "COMMIT").ExecuteNonQueryAsync(CancellationToken.None);
+        return result;
+    }, ct);
+
+    // The one connection that writes. Keeping it for writes only keeps its page cache valid between commits (in WAL
+    // mode a connection drops its cache when another one has written), so a commit finds the pages it changes in memory
+    // instead of reading them from the file again. Guarded by _writeGate.
+    private DbConnection? _writer;
+
     public override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
     {
         await _writeGate.WaitAsync(ct);
-        var connection = await RentAsync(ct);
-        var healthy = false;
         try
         {
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            var result = await work(connection, tx);
-            await tx.CommitAsync(ct);
-            healthy = true;
-            return result;
+            if (_writer is null)
+            {
+                _writer = await OpenAsync(ct);
+                KeepPrepared(_writer);
+            }
+
+            var healthy = false;
+            try
+            {
+                await using var tx = await _writer.BeginTransactionAsync(ct);
+                var result = await work(_writer, tx);
+                await tx.CommitAsync(ct);
+                healthy = true;
+                return result;
+            }
+            finally
+            {
+                if (!healthy)
+                {
+                    // A failed commit may leave the connection in any state: the next write opens a fresh one.
+                    await _writer.DisposeAsync();
+                    _writer = null;
+                }
+            }
         }
         finally
         {
-            await ReturnAsync(connection, healthy);
             _writeGate.Release();
         }
     }

@@ -15,6 +15,16 @@ public static class ExecutionKinds
     public const string Recurring = "recurring";
 }
 
+/// <summary>Execution ids: unique, unguessable, and ordered by creation time.</summary>
+public static class ExecutionIds
+{
+    /// <summary>
+    /// A new execution id (32 hex digits of a version-7 UUID). Time-ordered ids land at the end of the executions index
+    /// instead of on a random page of it, which is one page less written per stored step.
+    /// </summary>
+    public static string New() => Guid.CreateVersion7().ToString("N");
+}
+
 /// <summary>
 /// One run of an external call (an integration try): what was sent (secrets masked), what came back (body truncated),
 /// how it ended. The host stores it with the conversation step and lists it at <c>GET /api/executions</c>.

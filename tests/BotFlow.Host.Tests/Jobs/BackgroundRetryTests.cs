@@ -159,6 +159,8 @@ public sealed class BackgroundRetryTests
         await WaitUntilAsync(async () => (await OutgoingAsync(app, Contact)).Contains(Link), "the link");
 
         var storage = app.Services.GetRequiredService<JobStorage>();
+        // The reply is committed by the job, a moment before Hangfire marks the job succeeded.
+        await WaitUntilAsync(() => Task.FromResult(storage.GetMonitoringApi().SucceededListCount() > 0), "the job to succeed");
         var job = storage.GetMonitoringApi().SucceededJobs(0, 1).Single();
         var args = storage.GetMonitoringApi().JobDetails(job.Key).Job.Args;
         Assert.Equal(32, ((string)args[0]).Length); // the execution id

@@ -28,4 +28,38 @@ public sealed class SqliteStorageTests
         Assert.Equal("wal", mode);
     }
 
+    [Fact]
+    public async Task Conversations_of_a_schema_8_database_survive_the_move_to_the_contact_clustered_table()
+    {
+        var folder = BotFlowApp.NewFolder();
+        Directory.CreateDirectory(folder);
+        using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, "botflow.db")};Pooling=false"))
+        {
+            old.Open();
+            using var create = old.CreateCommand();
+            create.CommandText = string.Join(";\n", SchemaMigrator.SqliteMigrations.Take(8)) + """
+                ;
+                create table schema_version (version integer not null);
+                insert into schema_version (version) values (1), (2), (3), (4), (5), (6), (7), (8);
+                insert into contacts (id, fields, created_at, updated_at) values ('5511999990000', '{"name":"Ana"}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+                insert into conversations (flow_id, contact_id, id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at)
+                  values ('boleto', '5511999990000', 'c1', 3, 'transferred', 'humano', 0, '{"n":1}', null, 'financeiro', '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z'),
+                         ('outro', '5511999990000', 'c2', 1, 'waiting', 'cpf', 1, '{}', '{"status":200}', null, '2026-01-01T00:00:00Z', '2026-01-03T00:00:00Z');
+                """;
+            create.ExecuteNonQuery();
+        }
+
+        using var app = new BotFlowApp(folder);
+        var store = app.Services.GetRequiredService<BotFlow.Host.Conversations.IConversationStore>();
+
+        var waiting = await store.GetAsync("outro", "5511999990000", CancellationToken.None);
+        var transferred = await store.ListByStatusAsync("5511999990000", "transferred", CancellationToken.None);
+
+        Assert.Equal(("c2", 1, "cpf", true, "{\"status\":200}"), (waiting!.Id, waiting.FlowVersion, waiting.BlockId, waiting.Waiting, waiting.ResponseJson));
+        Assert.Equal(("c1", "financeiro", "{\"n\":1}"), (transferred.Single().Id, transferred.Single().Department, transferred.Single().VarsJson));
+        var database = app.Services.GetRequiredService<SqliteDatabase>();
+        var withoutRowid = await database.ReadAsync(async c =>
+            (string?)await SqliteDatabase.Command(c, "select sql from sqlite_master where name = 'conversations'").ExecuteScalarAsync(), CancellationToken.None);
+        Assert.Contains("without rowid", withoutRowid, StringComparison.Ordinal);
+    }
 }
