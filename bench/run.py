@@ -114,6 +114,43 @@ def measure_many(name, hosts, prefix, connections, seconds):
     return r
 
 
+def curves(base, pid, boleto, seconds):
+    """Scale with work (performance.md): the boleto step with a bigger flow, a bigger response, a longer mapping script."""
+    out = {"flow_blocks": {}, "response_kib": {}, "script_lines": {}}
+    log("flow size (the boleto path is the same; the other blocks hang off the integration's failure exit):")
+    for n in (10, 100, 500, 2000):
+        flow = json.loads(json.dumps(boleto))
+        flow["id"] = f"boleto-n{n}"
+        flow["blocks"][0]["exits"]["failure"] = "m1"
+        flow["blocks"] += [{"id": f"m{i}", "type": "message", "config": {"text": f"Mensagem {i} para {{{{ contact.name }}}}"},
+                            "next": f"m{i + 1}" if i < n - 2 else "fim"} for i in range(1, n - 1)]
+        t0 = time.time()
+        status, _ = http("PUT", f"{base}/api/flows/{flow['id']}", flow)
+        saved_ms = (time.time() - t0) * 1000
+        if status >= 300:
+            raise SystemExit(f"flow of {n} blocks refused: {status}")
+        r = measure(f"{n} blocks", pid, base, f"/api/flows/{flow['id']}/conversations/", API_KEY, 64, seconds)
+        r["save_ms"] = saved_ms
+        log(f"    saving the {n}-block flow (validate + store): {saved_ms:.0f} ms")
+        out["flow_blocks"][n] = r
+    log("response size:")
+    for kib in (1, 16, 256, 1024):
+        flow = json.loads(json.dumps(boleto))
+        flow["id"] = f"boleto-kb{kib}"
+        flow["blocks"][0]["config"]["url"] = f"http://127.0.0.1:18080/boletos/segunda-via-kb/{kib}"
+        http("PUT", f"{base}/api/flows/{flow['id']}", flow)
+        out["response_kib"][kib] = measure(f"{kib} KiB response", pid, base, f"/api/flows/{flow['id']}/conversations/", API_KEY, 64, seconds)
+    log("mapping script length (cached; each line one statement):")
+    for lines in (10, 100, 1000):
+        flow = json.loads(json.dumps(boleto))
+        flow["id"] = f"boleto-js{lines}"
+        flow["blocks"][0]["config"]["script"] = "\n".join(
+            ["var v = response.body.data.amount;"] + ["v = v + 1;"] * (lines - 2) + ["setVar('valor', v); return 'success';"])
+        http("PUT", f"{base}/api/flows/{flow['id']}", flow)
+        out["script_lines"][lines] = measure(f"{lines}-line script", pid, base, f"/api/flows/{flow['id']}/conversations/", API_KEY, 64, seconds)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true", help="a few hundred requests, BotFlow only")
@@ -124,6 +161,7 @@ def main():
     ap.add_argument("--no-node-red", action="store_true")
     ap.add_argument("--postgres", metavar="ADMIN_CONNECTION", help="run the hosts on PostgreSQL: an admin connection string (Host=;Port=;Username=), a fresh database is created")
     ap.add_argument("--seed-contacts", type=int, default=0, help="SQLite only: contacts (with a finished conversation each) stored before the load, to show a step stays O(1) in stored rows")
+    ap.add_argument("--curves", action="store_true", help="BotFlow only: how a step's cost changes with flow size, response size and script length (64 connections)")
     ap.add_argument("--hosts", type=int, default=1, help="hosts sharing the database (PostgreSQL only); wrk splits the connections between them")
     args = ap.parse_args()
     if args.smoke:
@@ -213,6 +251,9 @@ def main():
     rejected = http("GET", "http://127.0.0.1:18080/stats", key=False)[1]["rejected"]
     if rejected:
         raise SystemExit(f"the upstream rejected {rejected} request(s): BotFlow sent a wrong body or token")
+
+    if args.curves:
+        results["curves"] = curves(base, host.pid, boleto, args.duration)
 
     if not args.no_node_red:
         cache = os.path.join(BENCH, ".cache", "node-red-4.1.8")

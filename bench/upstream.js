@@ -22,8 +22,10 @@ const server = http.createServer((req, res) => {
     res.end(JSON.stringify({ calls, rejected }));
     return;
   }
-  const big = req.url === '/boletos/segunda-via-big';
-  if (req.method !== 'POST' || (req.url !== '/boletos/segunda-via' && !big)) { res.writeHead(404); res.end(); return; }
+  // /boletos/segunda-via-big pads the answer to 256 KiB; /boletos/segunda-via-kb/<n> to n KiB (the response-size curve).
+  const sized = /^\/boletos\/segunda-via-kb\/(\d+)$/.exec(req.url);
+  const padding = req.url === '/boletos/segunda-via-big' ? pad : sized ? 'x'.repeat(Number(sized[1]) * 1024) : null;
+  if (req.method !== 'POST' || (req.url !== '/boletos/segunda-via' && padding === null)) { res.writeHead(404); res.end(); return; }
   const chunks = [];
   req.on('data', c => chunks.push(c));
   req.on('end', () => {
@@ -37,7 +39,7 @@ const server = http.createServer((req, res) => {
       return;
     }
     const answer = { data: { url: 'https://pay.example/b/' + body.customer.cpf, amount: 123.45 } };
-    if (big) answer.padding = pad;
+    if (padding !== null) answer.padding = padding;
     const text = JSON.stringify(answer);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);

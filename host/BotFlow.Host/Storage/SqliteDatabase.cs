@@ -52,7 +52,9 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
         if (connection.Handle is { } handle && !_configured.TryGetValue(handle, out _))
         {
             using var pragma = connection.CreateCommand();
-            pragma.CommandText = $"PRAGMA busy_timeout={_busyTimeoutMs}; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+            // A small page cache per pooled connection: in WAL mode a reader's cache is dropped whenever another connection
+            // has written, so under load it never holds more than one transaction's pages; the writer keeps a big one.
+            pragma.CommandText = $"PRAGMA busy_timeout={_busyTimeoutMs}; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-{ReaderCacheKiB};";
             await pragma.ExecuteNonQueryAsync(ct);
             _configured.AddOrUpdate(handle, this);
         }
@@ -62,6 +64,8 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
 
     // Long-lived connections with their statements kept prepared (see BotFlowDatabase.Command), rented one caller at a time.
     private readonly System.Collections.Concurrent.ConcurrentBag<DbConnection> _idle = [];
+    private const int ReaderCacheKiB = 256;
+    private const int WriterCacheKiB = 16 * 1024;
     private const int MaxIdle = 32;
 
     /// <summary>Closes the idle connections when the host stops (the file must not stay open after the host).</summary>
@@ -143,6 +147,7 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
             if (_writer is null)
             {
                 _writer = await OpenAsync(ct);
+                await Command(_writer, $"PRAGMA cache_size=-{WriterCacheKiB}").ExecuteNonQueryAsync(ct);
                 KeepPrepared(_writer);
             }
 
