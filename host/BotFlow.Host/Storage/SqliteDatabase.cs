@@ -128,10 +128,26 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     public override Task<T> ReadSnapshotAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct) => ReadAsync(async connection =>
     {
         await Command(connection, "BEGIN").ExecuteNonQueryAsync(ct);
-        var result = await work(connection);
-        // Only reached when the work succeeded; after a failure the connection is discarded, which ends the transaction.
-        await Command(connection, "COMMIT").ExecuteNonQueryAsync(CancellationToken.None);
-        return result;
+        try
+        {
+            var result = await work(connection);
+            await Command(connection, "COMMIT").ExecuteNonQueryAsync(CancellationToken.None);
+            return result;
+        }
+        catch
+        {
+            // The driver does not know about a transaction begun in SQL, so it would not end it when the handle goes back to its pool.
+            try
+            {
+                await Command(connection, "ROLLBACK").ExecuteNonQueryAsync(CancellationToken.None);
+            }
+            catch (SqliteException)
+            {
+                // Already ended (SQLite rolls back by itself on some errors); the connection is discarded anyway.
+            }
+
+            throw;
+        }
     }, ct);
 
     // The one connection that writes. Keeping it for writes only keeps its page cache valid between commits (in WAL

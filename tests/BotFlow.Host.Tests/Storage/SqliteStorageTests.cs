@@ -62,4 +62,30 @@ public sealed class SqliteStorageTests
             (string?)await SqliteDatabase.Command(c, "select sql from sqlite_master where name = 'conversations'").ExecuteScalarAsync(), CancellationToken.None);
         Assert.Contains("without rowid", withoutRowid, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_failed_snapshot_read_leaves_no_transaction_on_any_connection()
+    {
+        using var app = new BotFlowApp();
+        var database = app.Services.GetRequiredService<SqliteDatabase>();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => database.ReadSnapshotAsync<long>(async c =>
+        {
+            await SqliteDatabase.Command(c, "select count(*) from contacts").ExecuteScalarAsync();
+            throw new InvalidOperationException("boom");
+        }, CancellationToken.None));
+
+        // Enough at once that connections come from the driver's pool too, where the failed one went back.
+        var counts = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => database.ReadSnapshotAsync(async c =>
+        {
+            var count = (long)(await SqliteDatabase.Command(c, "select count(*) from contacts").ExecuteScalarAsync())!;
+            await Task.Delay(20);
+            return count;
+        }, CancellationToken.None)));
+        await database.WriteAsync((c, tx) => SqliteDatabase.Command(c,
+            "insert into contacts (id, fields, created_at, updated_at) values ('x', '{}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')", tx).ExecuteNonQueryAsync(), CancellationToken.None);
+
+        Assert.All(counts, count => Assert.Equal(0L, count));
+        Assert.Equal(1L, await database.ReadSnapshotAsync(async c => (long)(await SqliteDatabase.Command(c, "select count(*) from contacts").ExecuteScalarAsync())!, CancellationToken.None));
+    }
 }
