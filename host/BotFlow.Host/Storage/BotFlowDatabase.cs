@@ -69,6 +69,18 @@ public abstract class BotFlowDatabase
                 cache[sql] = command;
             }
 
+            if (SameNames(command.Parameters, parameters))
+            {
+                // The same statement with the same names: new values into the parameter objects it already has.
+                command.Transaction = tx;
+                for (var i = 0; i < parameters.Length; i++)
+                {
+                    Assign(command.Parameters[i], parameters[i].Value);
+                }
+
+                return command;
+            }
+
             command.Parameters.Clear();
         }
         else
@@ -82,25 +94,49 @@ public abstract class BotFlowDatabase
         {
             var parameter = command.CreateParameter();
             parameter.ParameterName = name;
-            switch (value)
-            {
-                case null:
-                    parameter.DbType = DbType.String;
-                    parameter.Value = DBNull.Value;
-                    break;
-                case TypedNull typed:
-                    parameter.DbType = typed.Type;
-                    parameter.Value = DBNull.Value;
-                    break;
-                default:
-                    parameter.Value = value;
-                    break;
-            }
-
+            Assign(parameter, value);
             command.Parameters.Add(parameter);
         }
 
         return command;
+    }
+
+    private static bool SameNames(DbParameterCollection existing, (string Name, object? Value)[] parameters)
+    {
+        if (existing.Count != parameters.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            if (!string.Equals(existing[i].ParameterName, parameters[i].Name, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void Assign(DbParameter parameter, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                parameter.DbType = DbType.String;
+                parameter.Value = DBNull.Value;
+                break;
+            case TypedNull typed:
+                parameter.DbType = typed.Type;
+                parameter.Value = DBNull.Value;
+                break;
+            default:
+                // A reused parameter may carry the type of an earlier null; the value's own type decides again.
+                parameter.ResetDbType();
+                parameter.Value = value;
+                break;
+        }
     }
 
     public static int Int(DbDataReader reader, int ordinal) => Convert.ToInt32(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
