@@ -144,7 +144,7 @@ public sealed class ConversationRunner(
             FieldCatalog = catalog,
             Fields = contactFields,
             Vars = PlainData.ParseObject(conversation.VarsJson),
-            Response = conversation.ResponseJson is null ? null : PlainData.ParsePlain(conversation.ResponseJson),
+            Response = conversation.ResponseJson is null ? null : PlainData.ResponseFromJson(conversation.ResponseJson),
             Templates = templates,
             Logger = logger,
             Clock = clock,
@@ -160,7 +160,7 @@ public sealed class ConversationRunner(
             BlockId = outcome.BlockId,
             Waiting = outcome.Status == ConversationStatuses.Waiting,
             VarsJson = PlainData.ToJson(state.Vars),
-            ResponseJson = state.Response is null ? null : PlainData.ToJson(state.Response),
+            ResponseJson = state.Response is null ? null : PlainData.ResponseToJson(state.Response),
             Department = outcome.Department,
             UpdatedAt = clock.GetUtcNow(),
         };

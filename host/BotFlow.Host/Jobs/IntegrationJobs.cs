@@ -98,7 +98,7 @@ public sealed class IntegrationJobs(
             FieldCatalog = await fields.GetCatalogAsync(cancellationToken),
             Fields = new Dictionary<string, string>(contact.Fields, StringComparer.Ordinal),
             Vars = PlainData.ParseObject(conversation?.VarsJson),
-            Response = conversation?.ResponseJson is { } response ? PlainData.ParsePlain(response) : null,
+            Response = conversation?.ResponseJson is { } response ? PlainData.ResponseFromJson(response) : null,
             Templates = templates,
             Logger = logger,
             Clock = clock,

@@ -137,6 +137,112 @@ public static class PlainData
         return text.ToString();
     }
 
+    private const string TextIsBody = "textIsBody";
+
+    /// <summary>
+    /// The partner response kept with a conversation (<c>response.*</c> for later blocks). When <c>text</c> is exactly
+    /// the compact JSON of <c>body</c> — what most APIs send — only the body is stored, with <c>textIsBody</c>, and
+    /// <see cref="ResponseFromJson"/> writes the text again: half the bytes for every JSON answer (a 16 KiB answer
+    /// otherwise stores 35 KB per step; docs/benchmarks.md). Only bodies whose values survive a round trip unchanged
+    /// (text, integers, decimals, booleans, null) are stored this way, so the rebuilt text is always the text received.
+    /// </summary>
+    public static string ResponseToJson(object response)
+    {
+        if (response is IReadOnlyDictionary<string, object?> map && map.TryGetValue("text", out var t) && t is string text
+            && map.TryGetValue("body", out var body) && body is IReadOnlyDictionary<string, object?> or List<object?> && !map.ContainsKey(TextIsBody)
+            && RoundTrips(body))
+        {
+            var bodyJson = ToJson(body);
+            if (string.Equals(bodyJson, text, StringComparison.Ordinal))
+            {
+                var output = new StringWriter(new System.Text.StringBuilder(bodyJson.Length + 256), CultureInfo.InvariantCulture);
+                using (var writer = new JsonTextWriter(output) { Formatting = Formatting.None, ArrayPool = JsonDefaults.CharPool })
+                {
+                    writer.WriteStartObject();
+                    foreach (var (key, item) in map)
+                    {
+                        if (key == "text")
+                        {
+                            continue;
+                        }
+
+                        writer.WritePropertyName(key);
+                        if (key == "body")
+                        {
+                            writer.WriteRawValue(bodyJson);
+                        }
+                        else
+                        {
+                            Write(writer, item);
+                        }
+                    }
+
+                    writer.WritePropertyName(TextIsBody);
+                    writer.WriteValue(true);
+                    writer.WriteEndObject();
+                }
+
+                return output.ToString();
+            }
+        }
+
+        return ToJson(response);
+    }
+
+    /// <summary>A stored response back to plain data, with <c>text</c> rebuilt where <see cref="ResponseToJson"/> left it out.</summary>
+    public static object? ResponseFromJson(string json)
+    {
+        var value = ParsePlain(json);
+        if (value is not Dictionary<string, object?> map || !map.Remove(TextIsBody, out var flag) || flag is not true || !map.ContainsKey("body"))
+        {
+            return value;
+        }
+
+        // The text goes back right after the body, where the Integration block puts it.
+        var rebuilt = new Dictionary<string, object?>(map.Count + 1, StringComparer.Ordinal);
+        foreach (var (key, item) in map)
+        {
+            rebuilt[key] = item;
+            if (key == "body")
+            {
+                rebuilt["text"] = ToJson(item);
+            }
+        }
+
+        return rebuilt;
+    }
+
+    private static bool RoundTrips(object? value)
+    {
+        switch (value)
+        {
+            case null or string or long or decimal or bool:
+                return true;
+            case IReadOnlyDictionary<string, object?> map:
+                foreach (var (_, item) in map)
+                {
+                    if (!RoundTrips(item))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            case List<object?> list:
+                foreach (var item in list)
+                {
+                    if (!RoundTrips(item))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            default:
+                return false;
+        }
+    }
+
     private static void Write(JsonTextWriter writer, object? value)
     {
         switch (value)

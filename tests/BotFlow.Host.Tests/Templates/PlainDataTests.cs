@@ -49,4 +49,31 @@ public sealed class PlainDataTests
 
         Assert.Equal(PlainData.ToJson(value), PlainData.ToJson(PlainData.ParsePlain(PlainData.ToJson(value))));
     }
+
+    private static Dictionary<string, object?> Response(string text) => new(StringComparer.Ordinal)
+    {
+        ["status"] = 200L,
+        ["headers"] = new Dictionary<string, object?> { ["content-type"] = "application/json" },
+        ["body"] = PlainData.ParsePlain(text),
+        ["text"] = text,
+        ["elapsedMs"] = 1.5m,
+        ["error"] = null,
+    };
+
+    [Theory]
+    [InlineData("{\"data\":{\"url\":\"https://pay.example/b/1?a=1&b=ç\",\"amount\":123.45,\"n\":7,\"ok\":true,\"x\":null,\"l\":[1,\"a\",1.0]}}", true)]
+    [InlineData("{ \"data\": { \"url\": \"u\" } }", false)]
+    [InlineData("{\"big\":1e5}", false)]
+    [InlineData("[{\"a\":\"\\u00e7\"}]", false)]
+    public void A_stored_response_comes_back_with_the_same_text_and_body(string text, bool storedOnce)
+    {
+        var response = Response(text);
+
+        var json = PlainData.ResponseToJson(response);
+        var back = (Dictionary<string, object?>)PlainData.ResponseFromJson(json)!;
+
+        Assert.Equal(text, back["text"]);
+        Assert.Equal(PlainData.ToJson(response), PlainData.ToJson(back));
+        Assert.Equal(storedOnce, !json.Contains("\"text\"", StringComparison.Ordinal));
+    }
 }
