@@ -45,11 +45,11 @@ public sealed record StepCommit(
     InboundKey? Inbound = null,
     IReadOnlyList<BotFlow.Host.Channels.NewEvent>? Events = null);
 
-/// <summary>Conversation state and the all-or-nothing write of a step.</summary>
 /// <summary>What a conversation step reads before running blocks, read together (one snapshot, one connection).</summary>
 public sealed record StepSnapshot(int? LatestFlowVersion, IReadOnlyList<BotFlow.Sdk.Fields.FieldDefinition> Fields, ContactRecord? Contact,
     ConversationRecord? Conversation, bool InboundSeen);
 
+/// <summary>Conversation state and the all-or-nothing write of a step.</summary>
 public interface IConversationStore
 {
     /// <summary>

@@ -60,16 +60,19 @@ internal sealed class GroupCommitter
                 {
                     for (var i = 0; i < batch.Count; i++)
                     {
-                        var savepoint = "step" + i;
-                        await tx.SaveAsync(savepoint);
+                        // One savepoint name, released before the next step: as fixed SQL the three statements stay prepared on
+                        // the writer (DbTransaction.Save/Release would prepare and finalise a new statement twice per step).
+                        await BotFlowDatabase.Command(c, "SAVEPOINT step", tx).ExecuteNonQueryAsync();
                         try
                         {
                             results[i] = (await SqlConversationStore.WriteStepAsync(c, tx, batch[i].Commit, CancellationToken.None), null);
-                            await tx.ReleaseAsync(savepoint);
+                            await BotFlowDatabase.Command(c, "RELEASE step", tx).ExecuteNonQueryAsync();
                         }
                         catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
                         {
-                            await tx.RollbackAsync(savepoint);
+                            // ROLLBACK TO keeps the savepoint open; RELEASE closes it so the next step starts clean.
+                            await BotFlowDatabase.Command(c, "ROLLBACK TO step", tx).ExecuteNonQueryAsync();
+                            await BotFlowDatabase.Command(c, "RELEASE step", tx).ExecuteNonQueryAsync();
                             results[i] = (null, ex);
                         }
                     }

@@ -118,4 +118,36 @@ public sealed class SqliteStorageTests
         }, CancellationToken.None);
         Assert.Equal(log, copied);
     }
+
+    [Fact]
+    public async Task A_step_that_fails_inside_a_group_commit_fails_alone()
+    {
+        using var app = new BotFlowApp();
+        var store = app.Services.GetRequiredService<BotFlow.Host.Conversations.IConversationStore>();
+        var now = DateTimeOffset.UtcNow;
+        BotFlow.Host.Conversations.StepCommit Step(int i, string? text) => new($"c{i}", new Dictionary<string, string> { ["name"] = $"N{i}" }, true, null,
+            [new BotFlow.Host.Conversations.NewMessage("in", text!, null, "received", "test", now)]);
+
+        // Queued together, so they share commits; step 7's message has no text (NOT NULL), the others are fine.
+        var commits = Enumerable.Range(0, 20).Select(i => store.CommitAsync(Step(i, i == 7 ? null : $"oi {i}"), CancellationToken.None)).ToList();
+        var outcomes = await Task.WhenAll(commits.Select(async c =>
+        {
+            try
+            {
+                await c;
+                return true;
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
+            {
+                return false;
+            }
+        }));
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => i != 7), outcomes);
+        Assert.Null(await store.GetContactAsync("c7", CancellationToken.None));
+        Assert.Equal("N8", (await store.GetContactAsync("c8", CancellationToken.None))!.Fields["name"]);
+        // The writer is still in a clean state: a later step commits.
+        await store.CommitAsync(Step(30, "depois"), CancellationToken.None);
+        Assert.NotNull(await store.GetContactAsync("c30", CancellationToken.None));
+    }
 }
