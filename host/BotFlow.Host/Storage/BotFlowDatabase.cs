@@ -35,6 +35,26 @@ public abstract class BotFlowDatabase
     public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken ct) =>
         WriteAsync(async (c, t) => { await work(c, t); return 0; }, ct);
 
+    /// <summary>The step catalog cache where the provider can keep one (<see cref="StepCatalogCache"/>); <c>null</c>: read every step.</summary>
+    public virtual StepCatalogCache? StepCache => null;
+
+    /// <summary>A write to flows or fields: the step catalog cache moves to a new generation after it.</summary>
+    public async Task<T> WriteCatalogAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
+    {
+        try
+        {
+            return await WriteAsync(work, ct);
+        }
+        finally
+        {
+            StepCache?.Changed();
+        }
+    }
+
+    /// <inheritdoc cref="WriteCatalogAsync{T}"/>
+    public Task WriteCatalogAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken ct) =>
+        WriteCatalogAsync(async (c, t) => { await work(c, t); return 0; }, ct);
+
     public virtual async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);

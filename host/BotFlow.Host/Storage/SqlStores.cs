@@ -103,7 +103,7 @@ public sealed class SqlFlowStore(BotFlowDatabase db, TimeProvider clock) : IFlow
     }, ct);
 
     public Task<StoredFlow> SaveAsync(string id, string name, string document, IReadOnlyCollection<string> fieldKeys, CancellationToken ct) =>
-        db.WriteAsync(async (c, tx) =>
+        db.WriteCatalogAsync(async (c, tx) =>
         {
             var now = clock.GetUtcNow();
             // Versions keep counting after a delete, so a re-created flow never reuses a version a conversation still runs.
@@ -122,7 +122,7 @@ public sealed class SqlFlowStore(BotFlowDatabase db, TimeProvider clock) : IFlow
             return new StoredFlow(id, name, version, document, now);
         }, ct);
 
-    public Task<bool> DeleteAsync(string id, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
+    public Task<bool> DeleteAsync(string id, CancellationToken ct) => db.WriteCatalogAsync(async (c, tx) =>
     {
         await Command(c, "delete from flow_fields where flow_id = @id", tx, ("@id", id)).ExecuteNonQueryAsync(ct);
         return await Command(c, "delete from flows where id = @id", tx, ("@id", id)).ExecuteNonQueryAsync(ct) > 0;
@@ -164,7 +164,7 @@ public sealed class SqlFieldStore(BotFlowDatabase db, TimeProvider clock) : IFie
         return list;
     }
 
-    public Task UpsertAsync(FieldDefinition field, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
+    public Task UpsertAsync(FieldDefinition field, CancellationToken ct) => db.WriteCatalogAsync(async (c, tx) =>
     {
         await Command(c,
             "insert into fields (key, label, type, options, built_in, updated_at) values (@k, @l, @t, @o, @b, @u) on conflict(key) do update set label = excluded.label, type = excluded.type, options = excluded.options, updated_at = excluded.updated_at",
@@ -173,7 +173,7 @@ public sealed class SqlFieldStore(BotFlowDatabase db, TimeProvider clock) : IFie
             ("@u", SqlValues.Time(clock.GetUtcNow()))).ExecuteNonQueryAsync(ct);
     }, ct);
 
-    public Task<bool> DeleteAsync(string key, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
+    public Task<bool> DeleteAsync(string key, CancellationToken ct) => db.WriteCatalogAsync(async (c, tx) =>
         await Command(c, "delete from fields where key = @k and built_in = 0", tx, ("@k", key)).ExecuteNonQueryAsync(ct) > 0, ct);
 }
 
@@ -263,12 +263,32 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
     public Task<ConversationRecord?> GetAsync(string flowId, string contactId, CancellationToken ct) => ReadConversationAsync(db, flowId, contactId, ct);
 
     public Task<StepSnapshot> LoadStepAsync(string flowId, string contactId, bool withConversation, InboundKey? inbound, CancellationToken ct) =>
-        db.ReadSnapshotAsync(async c => new StepSnapshot(
-            await SqlFlowStore.ReadLatestVersionAsync(c, flowId, ct),
-            await SqlFieldStore.ReadAllAsync(c, ct),
-            await ReadContactAsync(c, contactId, ct),
-            withConversation ? await ReadConversationAsync(c, flowId, contactId, ct) : null,
-            inbound is not null && await ReadInboundSeenAsync(c, inbound, ct)), ct);
+        db.ReadSnapshotAsync(async c =>
+        {
+            var cache = db.StepCache;
+            var generation = cache?.Generation ?? 0;
+            int? version;
+            if (cache is not null && cache.TryGetFlowVersion(flowId, out var cachedVersion))
+            {
+                version = cachedVersion;
+            }
+            else
+            {
+                version = await SqlFlowStore.ReadLatestVersionAsync(c, flowId, ct);
+                cache?.SetFlowVersion(generation, flowId, version);
+            }
+
+            if (cache is null || !cache.TryGetFields(out var fields))
+            {
+                fields = await SqlFieldStore.ReadAllAsync(c, ct);
+                cache?.SetFields(generation, fields);
+            }
+
+            return new StepSnapshot(version, fields,
+                await ReadContactAsync(c, contactId, ct),
+                withConversation ? await ReadConversationAsync(c, flowId, contactId, ct) : null,
+                inbound is not null && await ReadInboundSeenAsync(c, inbound, ct));
+        }, ct);
 
     internal static Task<ConversationRecord?> ReadConversationAsync(BotFlowDatabase db, string flowId, string contactId, CancellationToken ct) =>
         db.ReadAsync(c => ReadConversationAsync(c, flowId, contactId, ct), ct);

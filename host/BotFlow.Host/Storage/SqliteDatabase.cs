@@ -22,8 +22,11 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     // keeps latency flat under load.
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
-    public SqliteDatabase(IOptions<StorageOptions> options, IHostEnvironment environment)
+    private readonly ILogger _logger;
+
+    public SqliteDatabase(IOptions<StorageOptions> options, IHostEnvironment environment, ILogger<SqliteDatabase>? logger = null)
     {
+        _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         var folder = Path.GetFullPath(options.Value.DataFolder, environment.ContentRootPath);
         Directory.CreateDirectory(folder);
         DataFolder = folder;
@@ -41,6 +44,9 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     }
 
     public override string Provider => "Sqlite";
+
+    /// <summary>The file belongs to this process, so every change to flows and fields passes through it.</summary>
+    public override StepCatalogCache StepCache { get; } = new();
 
     public override string DataFolder { get; }
 
@@ -238,9 +244,10 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
                     await Command(connection, "PRAGMA wal_checkpoint(PASSIVE)").ExecuteNonQueryAsync(_stopping.Token);
                     Interlocked.Increment(ref _checkpointCount);
                 }
-                catch (SqliteException)
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     // Busy or a passing I/O error: the frames stay in the WAL (readable there) and the next round copies them.
+                    _logger.LogWarning(ex, "SQLite WAL checkpoint failed; the next round tries again");
                     Interlocked.Increment(ref _commitsSinceCheckpoint);
                     if (connection is not null)
                     {

@@ -161,4 +161,25 @@ public sealed class ConversationTests
         Assert.Equal("fields.cpf", (string?)problem["errors"]![0]!["path"]);
         Assert.Equal(HttpStatusCode.NotFound, (await app.CreateClient().GetAsync("/api/contacts/c9")).StatusCode);
     }
+
+    [Fact]
+    public async Task The_next_message_sees_a_field_or_flow_version_saved_after_the_last_one()
+    {
+        using var app = new BotFlowApp();
+        await app.PutFlowAsync("""{ "id": "v", "start": "m", "blocks": [ { "id": "m", "type": "message", "config": { "text": "versão 1" } } ] }""");
+        await app.SendAsync("v", "c1", "oi"); // the catalog and the version are now cached
+
+        // An unknown field is refused, until the field exists (the catalog a step reads is not stale)...
+        var refused = await app.CreateClient().PostAsync("/api/flows/v/conversations/c2/messages", Json("""{ "text": "oi", "fields": { "plano": "ouro" } }"""));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        await app.PutFieldAsync("plano", "Plano", "text");
+        Assert.Equal(["versão 1"], Replies(await app.SendAsync("v", "c2", "oi", new { plano = "ouro" })));
+
+        // ...and a new contact starts on the version saved a moment ago.
+        await app.PutFlowAsync("""{ "id": "v", "start": "m", "blocks": [ { "id": "m", "type": "message", "config": { "text": "versão 2" } } ] }""");
+        Assert.Equal(["versão 2"], Replies(await app.SendAsync("v", "c3", "oi")));
+        await app.CreateClient().DeleteAsync("/api/flows/v");
+        var gone = await app.CreateClient().PostAsync("/api/flows/v/conversations/c4/messages", Json("""{ "text": "oi" }"""));
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
 }
