@@ -12,27 +12,18 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
 
     private readonly string _connectionString;
     private readonly int _busyTimeoutMs;
-    private readonly TimeSpan _checkpointInterval;
-    private readonly CancellationTokenSource _stopping = new();
-    private Task? _checkpoints;
-    private long _commitsSinceCheckpoint;
-    private long _checkpointCount;
 
     // SQLite allows one writer at a time; queueing writers here instead of letting them spin on SQLITE_BUSY
     // keeps latency flat under load.
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
-    private readonly ILogger _logger;
-
-    public SqliteDatabase(IOptions<StorageOptions> options, IHostEnvironment environment, ILogger<SqliteDatabase>? logger = null)
+    public SqliteDatabase(IOptions<StorageOptions> options, IHostEnvironment environment)
     {
-        _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         var folder = Path.GetFullPath(options.Value.DataFolder, environment.ContentRootPath);
         Directory.CreateDirectory(folder);
         DataFolder = folder;
         FilePath = Path.Combine(folder, "botflow.db");
         _busyTimeoutMs = (int)options.Value.BusyTimeout.TotalMilliseconds;
-        _checkpointInterval = options.Value.CheckpointInterval;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = FilePath,
@@ -83,16 +74,6 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     /// <summary>Closes the idle connections when the host stops (the file must not stay open after the host).</summary>
     public void Dispose()
     {
-        _stopping.Cancel();
-        try
-        {
-            _checkpoints?.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-            // A failed checkpoint loop must not stop the host from closing the file.
-        }
-
         while (_idle.TryTake(out var connection))
         {
             connection.Dispose();
@@ -185,10 +166,11 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
             if (_writer is null)
             {
                 _writer = await OpenAsync(ct);
-                // The checkpoint loop copies the WAL into the file; a commit that did it itself held every other step waiting.
-                await Command(_writer, $"PRAGMA cache_size=-{WriterCacheKiB}; PRAGMA wal_autocheckpoint=0;").ExecuteNonQueryAsync(ct);
+                // Checkpoints stay in the commit that crosses 1,000 WAL pages (SQLite's default): a background checkpointer
+                // was measured faster but let the WAL grow without end under load (docs/benchmarks.md). After a burst the
+                // WAL file is cut back to 64 MB.
+                await Command(_writer, $"PRAGMA cache_size=-{WriterCacheKiB}; PRAGMA journal_size_limit={WalSizeLimit};").ExecuteNonQueryAsync(ct);
                 KeepPrepared(_writer);
-                _checkpoints ??= Task.Run(CheckpointLoopAsync);
             }
 
             var healthy = false;
@@ -198,7 +180,6 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
                 var result = await work(_writer, tx);
                 await tx.CommitAsync(ct);
                 healthy = true;
-                Interlocked.Increment(ref _commitsSinceCheckpoint);
                 return result;
             }
             finally
@@ -217,57 +198,7 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
         }
     }
 
-    /// <summary>Background checkpoints done; tests read it.</summary>
-    public long CheckpointCount => Interlocked.Read(ref _checkpointCount);
-
-    /// <summary>
-    /// Copies committed WAL frames into the database file every <see cref="StorageOptions.CheckpointInterval"/> when
-    /// something was committed. PASSIVE never blocks the writer or readers: frames a reader still needs wait for the next
-    /// round. Measured under the boleto load: +10% requests/s and a lower p99 than checkpointing inside commits (docs/benchmarks.md).
-    /// </summary>
-    private async Task CheckpointLoopAsync()
-    {
-        using var timer = new PeriodicTimer(_checkpointInterval);
-        DbConnection? connection = null;
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stopping.Token))
-            {
-                if (Interlocked.Exchange(ref _commitsSinceCheckpoint, 0) == 0)
-                {
-                    continue;
-                }
-
-                try
-                {
-                    connection ??= await OpenAsync(_stopping.Token);
-                    await Command(connection, "PRAGMA wal_checkpoint(PASSIVE)").ExecuteNonQueryAsync(_stopping.Token);
-                    Interlocked.Increment(ref _checkpointCount);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // Busy or a passing I/O error: the frames stay in the WAL (readable there) and the next round copies them.
-                    _logger.LogWarning(ex, "SQLite WAL checkpoint failed; the next round tries again");
-                    Interlocked.Increment(ref _commitsSinceCheckpoint);
-                    if (connection is not null)
-                    {
-                        await connection.DisposeAsync();
-                        connection = null;
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync();
-            }
-        }
-    }
+    private const long WalSizeLimit = 64L * 1024 * 1024;
 
     public static async Task<Version> GetSqliteVersionAsync(DbConnection connection, CancellationToken ct)
     {

@@ -21,11 +21,4 @@ public sealed class StorageOptions
     /// <summary>How long a SQLite write waits for the lock before failing. Default 5 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>
-    /// SQLite: how often the WAL is copied into the database file, on a connection of its own, so commits never wait
-    /// for it. Default 200 ms.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
-    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 }

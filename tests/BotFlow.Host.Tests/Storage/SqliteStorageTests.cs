@@ -90,36 +90,6 @@ public sealed class SqliteStorageTests
     }
 
     [Fact]
-    public async Task Commits_leave_the_checkpoint_to_the_background_loop()
-    {
-        using var app = new BotFlowApp().Set("BotFlow:Storage:CheckpointInterval", "00:00:00.050");
-        var database = app.Services.GetRequiredService<SqliteDatabase>();
-
-        var autocheckpoint = await database.WriteAsync(async (c, tx) =>
-        {
-            await SqliteDatabase.Command(c, "insert into contacts (id, fields, created_at, updated_at) values ('a', '{}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')", tx)
-                .ExecuteNonQueryAsync();
-            return (long)(await SqliteDatabase.Command(c, "PRAGMA wal_autocheckpoint", tx).ExecuteScalarAsync())!;
-        }, CancellationToken.None);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (database.CheckpointCount == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.Equal(0L, autocheckpoint);
-        Assert.True(database.CheckpointCount > 0, "no background checkpoint after a commit");
-        // Nothing holds the WAL open: a checkpoint copies every frame.
-        var (log, copied) = await database.ReadAsync(async c =>
-        {
-            await using var reader = await SqliteDatabase.Command(c, "PRAGMA wal_checkpoint(PASSIVE)").ExecuteReaderAsync();
-            await reader.ReadAsync();
-            return (reader.GetInt64(1), reader.GetInt64(2));
-        }, CancellationToken.None);
-        Assert.Equal(log, copied);
-    }
-
-    [Fact]
     public async Task A_step_that_fails_inside_a_group_commit_fails_alone()
     {
         using var app = new BotFlowApp();
