@@ -1,11 +1,10 @@
+using BotFlow.Tests.Shared;
+using Microsoft.AspNetCore.Hosting;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Hangfire;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -87,17 +86,14 @@ public static class JobsThroughput
     private sealed class Upstream(WebApplication app) : IAsyncDisposable
     {
         public int Calls;
-        public string Url => app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        public async ValueTask DisposeAsync() => await app.DisposeAsync();
+        public string Url { get; set; } = "";
+        public ValueTask DisposeAsync() => LoopbackServer.StopAsync(app);
         public WebApplication App => app;
     }
 
     private static async Task<Upstream> StartUpstreamAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var upstream = new Upstream(app);
         app.MapPost("/boletos", async context =>
         {
@@ -105,7 +101,7 @@ public static class JobsThroughput
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync("""{"data":{"url":"https://pay.example/b/1"}}""");
         });
-        await app.StartAsync();
+        upstream.Url = await LoopbackServer.StartAsync(app);
         return upstream;
     }
 }

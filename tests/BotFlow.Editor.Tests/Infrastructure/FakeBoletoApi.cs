@@ -1,9 +1,7 @@
+using BotFlow.Tests.Shared;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -28,10 +26,7 @@ public sealed class FakeBoletoApi : IAsyncDisposable
 
     public static async Task<FakeBoletoApi> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var api = new FakeBoletoApi(app);
         app.MapPost("/boletos/segunda-via", async (HttpContext context) =>
         {
@@ -47,14 +42,9 @@ public sealed class FakeBoletoApi : IAsyncDisposable
                 ? Results.Json(new { data = new { url = $"https://pay.example/b/{cpf}", amount = 123.45m } })
                 : Results.Json(new { error = "customer.cpf is required" }, statusCode: StatusCodes.Status422UnprocessableEntity);
         });
-        await app.StartAsync();
-        api.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        api.BaseUrl = await LoopbackServer.StartAsync(app);
         return api;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => LoopbackServer.StopAsync(_app);
 }

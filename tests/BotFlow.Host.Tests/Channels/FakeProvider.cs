@@ -1,11 +1,9 @@
+using BotFlow.Tests.Shared;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using BotFlow.Host.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -41,14 +39,10 @@ public sealed class FakeProvider : IAsyncDisposable
 
     public static async Task<FakeProvider> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var fake = new FakeProvider(app);
         app.Run(fake.HandleAsync);
-        await app.StartAsync();
-        fake.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        fake.BaseUrl = await LoopbackServer.StartAsync(app);
         return fake;
     }
 
@@ -106,11 +100,7 @@ public sealed class FakeProvider : IAsyncDisposable
         await context.Response.WriteAsync(answer);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => LoopbackServer.StopAsync(_app);
 }
 
 /// <summary>Meta's webhook payloads (developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-examples), signed like Meta signs them.</summary>

@@ -1,8 +1,6 @@
+using BotFlow.Tests.Shared;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -32,10 +30,7 @@ public sealed class FakeUpstream : IAsyncDisposable
 
     public static async Task<FakeUpstream> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var upstream = new FakeUpstream(app);
         app.Use(async (context, next) =>
         {
@@ -139,8 +134,7 @@ public sealed class FakeUpstream : IAsyncDisposable
         });
         app.MapGet("/hostile/echo-secret", (HttpContext context) =>
             Results.Json(new { error = "bad credential " + context.Request.Headers.Authorization.ToString() }, statusCode: 200));
-        await app.StartAsync();
-        upstream.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        upstream.BaseUrl = await LoopbackServer.StartAsync(app);
         return upstream;
     }
 
@@ -223,9 +217,5 @@ public sealed class FakeUpstream : IAsyncDisposable
         await context.Response.WriteAsJsonAsync(new { _id = "deal-" + Guid.NewGuid().ToString("N")[..10], name = (string?)body.SelectToken("deal.name") });
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => LoopbackServer.StopAsync(_app);
 }
