@@ -458,7 +458,10 @@ public sealed class IntegrationRunner
         {
             ["status"] = response.Status,
             ["headers"] = response.Headers.ToDictionary(h => h.Key, h => (object?)result.Masker.Apply(h.Value), StringComparer.Ordinal),
-            ["body"] = JsonPlain.Truncate(result.Masker.Apply(Decode(response)), _options.HistoryBodyBytes),
+            // The final try's text was decoded once already for the response data; earlier tries decode their own.
+            ["body"] = JsonPlain.Truncate(result.Masker.Apply(
+                ReferenceEquals(response, result.Response) && result.ResponseData?.GetValueOrDefault("text") is string text ? text : Decode(response)),
+                _options.HistoryBodyBytes),
             ["elapsedMs"] = Math.Round(response.Elapsed.TotalMilliseconds, 1),
             ["error"] = result.Masker.Apply(response.Error),
         },

@@ -176,12 +176,10 @@ public sealed class ConversationRunner(
         var background = state.BackgroundRequests
             .Select(r => Jobs.BackgroundRows.From(r.Request, flowId, compiled.Version, r.BlockId, contactId, clock.GetUtcNow())).ToList();
 
-        IReadOnlyList<BotFlow.Host.Channels.NewEvent> events = !handoff.Wanted(EventTypeOf(finished.Status)) ? [] : finished.Status switch
-        {
-            ConversationStatuses.Transferred => handoff.For(BotFlow.Host.Channels.EventTypes.Transferred, BotFlow.Host.Channels.HandoffEvents.Conversation(finished, contactFields), finished.UpdatedAt),
-            ConversationStatuses.Ended => handoff.For(BotFlow.Host.Channels.EventTypes.Ended, BotFlow.Host.Channels.HandoffEvents.Conversation(finished, contactFields), finished.UpdatedAt),
-            _ => [],
-        };
+        // The event's data is built only when a subscriber takes that type.
+        IReadOnlyList<BotFlow.Host.Channels.NewEvent> events = EventTypeOf(finished.Status) is { } eventType && handoff.Wanted(eventType)
+            ? handoff.For(eventType, BotFlow.Host.Channels.HandoffEvents.Conversation(finished, contactFields), finished.UpdatedAt)
+            : [];
 
         // The step is committed even if the caller went away: the contact's answer and the bot's state must not diverge.
         var ids = await store.CommitAsync(new StepCommit(contactId, contactFields, state.FieldsChanged, finished, messages, state.Executions, background, Inbound: inboundKey,
@@ -240,11 +238,12 @@ public sealed class ConversationRunner(
         return released;
     }
 
-    private static string EventTypeOf(string status) => status switch
+    /// <summary>The hand-off event a step that ends in <paramref name="status"/> reports, if any.</summary>
+    private static string? EventTypeOf(string status) => status switch
     {
         ConversationStatuses.Transferred => BotFlow.Host.Channels.EventTypes.Transferred,
         ConversationStatuses.Ended => BotFlow.Host.Channels.EventTypes.Ended,
-        _ => "",
+        _ => null,
     };
 
     private sealed record StepOutcome(string Status, string? BlockId, string? Department);
