@@ -123,61 +123,81 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     }
 
     /// <summary>
-    /// One read transaction for all the reads: each autocommit statement would begin its own, and in WAL mode a
-    /// connection that finds the database changed since its last transaction drops its whole page cache, so a step's
-    /// four reads on their own would each re-read the pages from the file. BEGIN is sent as SQL (not
-    /// <c>BeginTransaction</c>) so the store's commands need no transaction object.
+    /// A step's reads run on the writer connection, between commits. In WAL mode a connection drops its whole page cache
+    /// when it finds that another connection has written since its last transaction, which under load is always, so a
+    /// pooled reader re-read every page of a step's lookups from the file; the writer is the only connection whose cache
+    /// survives the commits (it made them), so the same lookups hit memory. Holding the write gate makes the reads one
+    /// consistent state without a transaction. Measured in docs/benchmarks.md: −12% CPU per boleto step, lower p99.
     /// </summary>
-    public override Task<T> ReadSnapshotAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct) => ReadAsync(async connection =>
+    public override async Task<T> ReadSnapshotAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct)
     {
-        await Command(connection, "BEGIN").ExecuteNonQueryAsync(ct);
+        await _writeGate.WaitAsync(ct);
         try
         {
-            var result = await work(connection);
-            await Command(connection, "COMMIT").ExecuteNonQueryAsync(CancellationToken.None);
-            return result;
-        }
-        catch
-        {
-            // The driver does not know about a transaction begun in SQL, so it would not end it when the handle goes back to its pool.
+            var writer = await WriterAsync(ct);
+            var healthy = false;
             try
             {
-                await Command(connection, "ROLLBACK").ExecuteNonQueryAsync(CancellationToken.None);
+                var result = await work(writer);
+                healthy = true;
+                return result;
             }
-            catch (SqliteException)
+            finally
             {
-                // Already ended (SQLite rolls back by itself on some errors); the connection is discarded anyway.
+                if (!healthy)
+                {
+                    await DropWriterAsync();
+                }
             }
-
-            throw;
         }
-    }, ct);
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
 
-    // The one connection that writes. Keeping it for writes only keeps its page cache valid between commits (in WAL
-    // mode a connection drops its cache when another one has written), so a commit finds the pages it changes in memory
-    // instead of reading them from the file again. Guarded by _writeGate.
+    // The one connection that writes. Keeping it for writes (and the step reads above) keeps its page cache valid
+    // between commits, so a commit finds the pages it changes in memory instead of reading them from the file again.
+    // Guarded by _writeGate.
     private DbConnection? _writer;
+
+    private async ValueTask<DbConnection> WriterAsync(CancellationToken ct)
+    {
+        if (_writer is null)
+        {
+            var writer = await OpenAsync(ct);
+            // Checkpoints stay in the commit that crosses 1,000 WAL pages (SQLite's default): a background checkpointer
+            // was measured faster but let the WAL grow without end under load (docs/benchmarks.md). After a burst the
+            // WAL file is cut back to 64 MB.
+            await Command(writer, $"PRAGMA cache_size=-{WriterCacheKiB}; PRAGMA journal_size_limit={WalSizeLimit};").ExecuteNonQueryAsync(ct);
+            KeepPrepared(writer);
+            _writer = writer;
+        }
+
+        return _writer;
+    }
+
+    /// <summary>A failed read or commit may leave the connection in any state: the next one opens a fresh connection.</summary>
+    private async ValueTask DropWriterAsync()
+    {
+        if (_writer is { } writer)
+        {
+            _writer = null;
+            await writer.DisposeAsync();
+        }
+    }
 
     public override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
     {
         await _writeGate.WaitAsync(ct);
         try
         {
-            if (_writer is null)
-            {
-                _writer = await OpenAsync(ct);
-                // Checkpoints stay in the commit that crosses 1,000 WAL pages (SQLite's default): a background checkpointer
-                // was measured faster but let the WAL grow without end under load (docs/benchmarks.md). After a burst the
-                // WAL file is cut back to 64 MB.
-                await Command(_writer, $"PRAGMA cache_size=-{WriterCacheKiB}; PRAGMA journal_size_limit={WalSizeLimit};").ExecuteNonQueryAsync(ct);
-                KeepPrepared(_writer);
-            }
-
+            var writer = await WriterAsync(ct);
             var healthy = false;
             try
             {
-                await using var tx = await _writer.BeginTransactionAsync(ct);
-                var result = await work(_writer, tx);
+                await using var tx = await writer.BeginTransactionAsync(ct);
+                var result = await work(writer, tx);
                 await tx.CommitAsync(ct);
                 healthy = true;
                 return result;
@@ -186,9 +206,7 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
             {
                 if (!healthy)
                 {
-                    // A failed commit may leave the connection in any state: the next write opens a fresh one.
-                    await _writer.DisposeAsync();
-                    _writer = null;
+                    await DropWriterAsync();
                 }
             }
         }

@@ -64,7 +64,7 @@ public sealed class SqliteStorageTests
     }
 
     [Fact]
-    public async Task A_failed_snapshot_read_leaves_no_transaction_on_any_connection()
+    public async Task A_failed_step_read_leaves_the_writer_clean_for_the_next_reads_and_commits()
     {
         using var app = new BotFlowApp();
         var database = app.Services.GetRequiredService<SqliteDatabase>();
@@ -75,7 +75,8 @@ public sealed class SqliteStorageTests
             throw new InvalidOperationException("boom");
         }, CancellationToken.None));
 
-        // Enough at once that connections come from the driver's pool too, where the failed one went back.
+        // Step reads share the writer connection (its page cache survives commits): the failed one must not leave it in a
+        // transaction, or the next commit would fail and these reads would see a stale state.
         var counts = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => database.ReadSnapshotAsync(async c =>
         {
             var count = (long)(await SqliteDatabase.Command(c, "select count(*) from contacts").ExecuteScalarAsync())!;
@@ -130,12 +131,13 @@ public sealed class SqliteStorageTests
         var padding = new string('x', 4000);
         using var done = new CancellationTokenSource();
 
-        // Readers that keep taking snapshots: what once kept a background checkpointer from ever emptying the WAL.
+        // Readers on pooled connections (API lists, exports) that keep reading: what once kept a background checkpointer
+        // from ever emptying the WAL.
         var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
         {
             while (!done.IsCancellationRequested)
             {
-                await database.ReadSnapshotAsync(async c => await SqliteDatabase.Command(c, "select count(*) from contacts").ExecuteScalarAsync(), CancellationToken.None);
+                await database.ReadAsync(async c => await SqliteDatabase.Command(c, "select count(*) from contacts").ExecuteScalarAsync(), CancellationToken.None);
                 await Task.Delay(1);
             }
         })).ToList();
