@@ -56,27 +56,14 @@ internal sealed class GroupCommitter
             var results = new (IReadOnlyList<long>? Ids, Exception? Error)[batch.Count];
             try
             {
-                await _db.WriteAsync(async (c, tx) =>
+                // First the whole batch as one transaction with no savepoints: a step that fails to store is a bug or a
+                // broken database, not something load brings, so paying two statements per step for it every time was
+                // waste. If any step fails the transaction is rolled back and the batch stored again, each step in its own
+                // savepoint, so only the failing step fails.
+                if (!await TryCommitTogetherAsync(batch, results))
                 {
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        // One savepoint name, released before the next step: as fixed SQL the three statements stay prepared on
-                        // the writer (DbTransaction.Save/Release would prepare and finalise a new statement twice per step).
-                        await BotFlowDatabase.Command(c, "SAVEPOINT step", tx).ExecuteNonQueryAsync();
-                        try
-                        {
-                            results[i] = (await SqlConversationStore.WriteStepAsync(c, tx, batch[i].Commit, CancellationToken.None), null);
-                            await BotFlowDatabase.Command(c, "RELEASE step", tx).ExecuteNonQueryAsync();
-                        }
-                        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
-                        {
-                            // ROLLBACK TO keeps the savepoint open; RELEASE closes it so the next step starts clean.
-                            await BotFlowDatabase.Command(c, "ROLLBACK TO step", tx).ExecuteNonQueryAsync();
-                            await BotFlowDatabase.Command(c, "RELEASE step", tx).ExecuteNonQueryAsync();
-                            results[i] = (null, ex);
-                        }
-                    }
-                }, CancellationToken.None);
+                    await CommitOneByOneAsync(batch, results);
+                }
             }
             catch (Exception ex)
             {
@@ -100,5 +87,59 @@ internal sealed class GroupCommitter
                 }
             }
         }
+    }
+
+    private sealed class StepFailed : Exception;
+
+    private async Task<bool> TryCommitTogetherAsync(List<Pending> batch, (IReadOnlyList<long>? Ids, Exception? Error)[] results)
+    {
+        try
+        {
+            await _db.WriteAsync(async (c, tx) =>
+            {
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    try
+                    {
+                        results[i] = (await SqlConversationStore.WriteStepAsync(c, tx, batch[i].Commit, CancellationToken.None), null);
+                    }
+                    catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
+                    {
+                        // Thrown out of the transaction so WriteAsync rolls it back; the batch is stored again step by step.
+                        throw new StepFailed();
+                    }
+                }
+            }, CancellationToken.None);
+            return true;
+        }
+        catch (StepFailed)
+        {
+            return false;
+        }
+    }
+
+    private async Task CommitOneByOneAsync(List<Pending> batch, (IReadOnlyList<long>? Ids, Exception? Error)[] results)
+    {
+        await _db.WriteAsync(async (c, tx) =>
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                // One savepoint name, released before the next step: as fixed SQL the three statements stay prepared on
+                // the writer (DbTransaction.Save/Release would prepare and finalise a new statement twice per step).
+                await BotFlowDatabase.Command(c, "SAVEPOINT step", tx).ExecuteNonQueryAsync();
+                try
+                {
+                    results[i] = (await SqlConversationStore.WriteStepAsync(c, tx, batch[i].Commit, CancellationToken.None), null);
+                    await BotFlowDatabase.Command(c, "RELEASE step", tx).ExecuteNonQueryAsync();
+                }
+                catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
+                {
+                    // ROLLBACK TO keeps the savepoint open; RELEASE closes it so the next step starts clean.
+                    await BotFlowDatabase.Command(c, "ROLLBACK TO step", tx).ExecuteNonQueryAsync();
+                    await BotFlowDatabase.Command(c, "RELEASE step", tx).ExecuteNonQueryAsync();
+                    results[i] = (null, ex);
+                }
+            }
+        }, CancellationToken.None);
     }
 }
