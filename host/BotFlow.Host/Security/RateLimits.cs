@@ -39,7 +39,7 @@ public static class RateLimits
                 $"Slow down: try again in {Math.Ceiling(retryAfter.TotalSeconds)} s.");
         };
         options.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-            PartitionedRateLimiter.Create<HttpContext, string>(PerContact),
+            new ContactMessageLimiter(c => IsConversation(c) ? c.Request.RouteValues["contactId"] as string : null, c => Settings(c).ConversationPerContactPerMinute, TimeProvider.System),
             PartitionedRateLimiter.Create<HttpContext, string>(PerCallerConversation),
             PartitionedRateLimiter.Create<HttpContext, string>(PerCallerIntegrationTest),
             PartitionedRateLimiter.Create<HttpContext, string>(SignInPerAddress));
@@ -50,13 +50,6 @@ public static class RateLimits
     private static bool IsConversation(HttpContext c) => HttpMethods.IsPost(c.Request.Method) && c.Request.RouteValues.ContainsKey("contactId") && c.Request.RouteValues.ContainsKey("flowId");
 
     private static string Caller(HttpContext c) => c.User.FindFirst(ClaimTypes.Name)?.Value ?? c.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-
-    private static RateLimitPartition<string> PerContact(HttpContext c) => !IsConversation(c)
-        ? RateLimitPartition.GetNoLimiter("none")
-        : RateLimitPartition.GetSlidingWindowLimiter("contact:" + c.Request.RouteValues["contactId"], _ => new SlidingWindowRateLimiterOptions
-        {
-            PermitLimit = Settings(c).ConversationPerContactPerMinute, Window = TimeSpan.FromMinutes(1), SegmentsPerWindow = 6, QueueLimit = 0,
-        });
 
     private static RateLimitPartition<string> PerCallerConversation(HttpContext c) => !IsConversation(c)
         ? RateLimitPartition.GetNoLimiter("none")
