@@ -47,13 +47,48 @@ public sealed class IntegrationRun
         ["body"] = Request.BodyPreview is null ? null : MaskPlain(Request.BodyPreview),
     };
 
-    public object? MaskPlain(object? value) => Masker.IsEmpty ? value : value switch
+    /// <summary>The value with every secret masked; the same instance (no copy) where nothing in it holds a secret.</summary>
+    public object? MaskPlain(object? value)
     {
-        string s => Masker.Apply(s),
-        IReadOnlyDictionary<string, object?> map => map.ToDictionary(p => p.Key, p => MaskPlain(p.Value), StringComparer.Ordinal),
-        IList<object?> list => list.Select(MaskPlain).ToList(),
-        _ => value,
-    };
+        if (Masker.IsEmpty)
+        {
+            return value;
+        }
+
+        switch (value)
+        {
+            case string s:
+                return Masker.Apply(s);
+            case IReadOnlyDictionary<string, object?> map:
+                Dictionary<string, object?>? maskedMap = null;
+                foreach (var (key, item) in map)
+                {
+                    var masked = MaskPlain(item);
+                    if (!ReferenceEquals(masked, item))
+                    {
+                        maskedMap ??= new Dictionary<string, object?>(map, StringComparer.Ordinal);
+                        maskedMap[key] = masked;
+                    }
+                }
+
+                return (object?)maskedMap ?? map;
+            case IList<object?> list:
+                List<object?>? maskedList = null;
+                for (var i = 0; i < list.Count; i++)
+                {
+                    var masked = MaskPlain(list[i]);
+                    if (!ReferenceEquals(masked, list[i]))
+                    {
+                        maskedList ??= [.. list];
+                        maskedList[i] = masked;
+                    }
+                }
+
+                return (object?)maskedList ?? list;
+            default:
+                return value;
+        }
+    }
 }
 
 /// <summary>
@@ -259,7 +294,7 @@ public sealed class IntegrationRunner
         {
             try
             {
-                body = text.Length == 0 ? null : JsonPlain.ToPlain(JsonPlain.Parse(text));
+                body = text.Length == 0 ? null : JsonPlain.ParsePlain(text);
             }
             catch (JsonException ex)
             {

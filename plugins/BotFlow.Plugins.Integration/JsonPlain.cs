@@ -28,6 +28,116 @@ public static class JsonPlain
         return token;
     }
 
+    /// <summary>
+    /// JSON text straight to plain data, the same values as <c>ToPlain(Parse(text))</c> without building a
+    /// <see cref="JToken"/> tree first (a partner's answer is read on every call; the tree was most of its allocation).
+    /// </summary>
+    public static object? ParsePlain(string text)
+    {
+        using var reader = new JsonTextReader(new StringReader(text))
+        {
+            MaxDepth = MaxDepth, DateParseHandling = DateParseHandling.None, FloatParseHandling = FloatParseHandling.Decimal,
+            ArrayPool = CharPool.Instance,
+        };
+        if (!ReadSkippingComments(reader))
+        {
+            // Empty or only comments: what JToken.ReadFrom reports.
+            return ToPlain(Parse(text));
+        }
+
+        object? value;
+        try
+        {
+            value = ReadValue(reader);
+        }
+        catch (UnusualToken)
+        {
+            // Constructors and other Newtonsoft extensions: rare enough to take the tree's way.
+            return ToPlain(Parse(text));
+        }
+
+        while (reader.Read())
+        {
+            if (reader.TokenType != JsonToken.Comment)
+            {
+                throw new JsonReaderException($"unexpected content after the JSON value at line {reader.LineNumber}, position {reader.LinePosition}");
+            }
+        }
+
+        return value;
+    }
+
+    private sealed class UnusualToken : Exception;
+
+    private static bool ReadSkippingComments(JsonReader reader)
+    {
+        while (reader.Read())
+        {
+            if (reader.TokenType != JsonToken.Comment)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static object? ReadValue(JsonTextReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonToken.StartObject:
+                var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+                while (ReadSkippingComments(reader) && reader.TokenType == JsonToken.PropertyName)
+                {
+                    var name = (string)reader.Value!;
+                    if (!ReadSkippingComments(reader))
+                    {
+                        break;
+                    }
+
+                    // Last one wins for a repeated name, as in a JObject.
+                    map[name] = ReadValue(reader);
+                }
+
+                return reader.TokenType == JsonToken.EndObject ? map : throw new UnusualToken();
+            case JsonToken.StartArray:
+                var list = new List<object?>();
+                while (ReadSkippingComments(reader) && reader.TokenType != JsonToken.EndArray)
+                {
+                    list.Add(ReadValue(reader));
+                }
+
+                return reader.TokenType == JsonToken.EndArray ? list : throw new UnusualToken();
+            case JsonToken.Null or JsonToken.Undefined:
+                return null;
+            case JsonToken.Integer:
+                return reader.Value is System.Numerics.BigInteger big ? (object)(double)big : Convert.ToInt64(reader.Value, CultureInfo.InvariantCulture);
+            case JsonToken.Float or JsonToken.Boolean:
+                return reader.Value;
+            case JsonToken.String:
+                return (string?)reader.Value;
+            default:
+                throw new UnusualToken();
+        }
+    }
+
+    /// <summary>Newtonsoft's reader buffers from the shared pool instead of new arrays per read.</summary>
+    private sealed class CharPool : IArrayPool<char>
+    {
+        public static readonly CharPool Instance = new();
+
+        public char[] Rent(int minimumLength) => System.Buffers.ArrayPool<char>.Shared.Rent(minimumLength);
+
+        public void Return(char[]? array)
+        {
+            if (array is not null)
+            {
+                System.Buffers.ArrayPool<char>.Shared.Return(array);
+            }
+        }
+    }
+
     public static object? ToPlain(JToken? token)
     {
         switch (token)

@@ -165,7 +165,7 @@ public static class RequestBuilder
             {
                 try
                 {
-                    built.BodyPreview = JsonPlain.ToPlain(JsonPlain.Parse(text));
+                    built.BodyPreview = JsonPlain.ParsePlain(text);
                 }
                 catch (JsonException ex)
                 {

@@ -13,6 +13,9 @@ public sealed class SecretMasker
 
     private readonly List<string> _values = [];
 
+    // Each value as it appears in a URL too, escaped once when added rather than on every Apply.
+    private readonly List<string?> _escaped = [];
+
     public SecretMasker(IEnumerable<string>? values = null)
     {
         foreach (var value in values ?? [])
@@ -28,6 +31,8 @@ public sealed class SecretMasker
             _values.Add(value);
             // Longest first, so a secret that contains another is masked whole.
             _values.Sort((a, b) => b.Length.CompareTo(a.Length));
+            _escaped.Clear();
+            _escaped.AddRange(_values.Select(v => Uri.EscapeDataString(v) is var escaped && escaped != v ? escaped : null));
         }
     }
 
@@ -40,15 +45,15 @@ public sealed class SecretMasker
             return text ?? "";
         }
 
-        foreach (var value in _values)
+        for (var i = 0; i < _values.Count; i++)
         {
+            var value = _values[i];
             if (text.Contains(value, StringComparison.Ordinal))
             {
                 text = text.Replace(value, Mask, StringComparison.Ordinal);
             }
 
-            var escaped = Uri.EscapeDataString(value);
-            if (escaped != value && text.Contains(escaped, StringComparison.Ordinal))
+            if (_escaped[i] is { } escaped && text.Contains(escaped, StringComparison.Ordinal))
             {
                 text = text.Replace(escaped, Mask, StringComparison.Ordinal);
             }

@@ -24,7 +24,7 @@ internal sealed partial class SimpleTemplate
     [GeneratedRegex(@"^\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*$")]
     private static partial Regex PathPattern();
 
-    private static readonly HashSet<string> Roots = new(StringComparer.Ordinal) { "contact", "vars", "response" };
+    private static readonly HashSet<string> Roots = new(StringComparer.Ordinal) { "contact", "vars", "response", "secrets" };
 
     /// <summary>The text as literals and member paths, or <c>null</c> when any code block is more than a path.</summary>
     public static SimpleTemplate? TryCompile(string scriban)
@@ -120,6 +120,19 @@ internal sealed partial class SimpleTemplate
         }
 
         object? current;
+        if (path[0] == "secrets")
+        {
+            // "Bearer {{ secrets.token }}" in a header: read through the scope so the value is masked like Scriban's read.
+            // Not available, not defined or a deeper path: Scriban renders it and gives the error.
+            if (path.Length != 2 || scope.Secrets?.Invoke(path[1]) is not { } secret)
+            {
+                return false;
+            }
+
+            value = secret;
+            return true;
+        }
+
         if (path[0].StartsWith(Placeholders.VariablePrefix, StringComparison.Ordinal))
         {
             if (path.Length > 1 || placeholderValues is null || !int.TryParse(path[0].AsSpan(Placeholders.VariablePrefix.Length), out var index)

@@ -160,6 +160,22 @@ public sealed class ScribanTemplateEngineTests
     }
 
     [Fact]
+    public void A_header_with_a_secret_renders_without_a_scriban_context_and_a_missing_secret_still_fails_clearly()
+    {
+        var withSecrets = new TemplateScope { Secrets = name => name == "token" ? "s3cr3t" : null };
+        var before = _engine.ContextCount;
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal("Bearer s3cr3t", Render("Bearer {{ secrets.token }}", withSecrets));
+        }
+
+        Assert.Equal(before + 1, _engine.ContextCount);
+        var missing = _engine.Render(_engine.Parse("Bearer {{ secrets.other }}"), withSecrets);
+        Assert.False(missing.Succeeded);
+        Assert.Contains("secret 'other' is not defined", missing.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_value_that_is_not_text_is_rendered_by_scriban()
     {
         var before = _engine.ContextCount;
