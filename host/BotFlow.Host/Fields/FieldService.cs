@@ -13,7 +13,13 @@ public sealed partial class FieldService(IFieldStore store, IFlowStore flows)
     public async Task<FieldCatalog> GetCatalogAsync(CancellationToken ct) => CatalogOf(await store.ListAsync(ct));
 
     /// <summary>The catalog of field definitions read elsewhere (a conversation step reads them with its other rows).</summary>
-    public FieldCatalog CatalogOf(IReadOnlyList<FieldDefinition> definitions) => new(definitions);
+    /// <remarks>
+    /// Built once per list: the step catalog cache hands every step the same list until fields change, and a catalog
+    /// never changes after it is built, so steps share it (keyed weakly, it goes with the list).
+    /// </remarks>
+    public FieldCatalog CatalogOf(IReadOnlyList<FieldDefinition> definitions) => _catalogs.GetValue(definitions, static d => new FieldCatalog(d));
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<FieldDefinition>, FieldCatalog> _catalogs = new();
 
     public async Task<IReadOnlyList<FieldDefinition>> ListAsync(CancellationToken ct) => (await GetCatalogAsync(ct)).All.OrderBy(f => f.BuiltIn ? 0 : 1).ThenBy(f => f.Key, StringComparer.Ordinal).ToList();
 
