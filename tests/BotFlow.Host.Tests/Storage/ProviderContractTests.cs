@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using BotFlow.Host.Tests.Infrastructure;
 using Newtonsoft.Json.Linq;
@@ -28,6 +29,27 @@ public sealed class ProviderContractTests
         Assert.Equal("52998224725", (string?)contact["fields"]!["cpf"]);
         var log = (JArray)(await ReadAsync(await app.CreateClient().GetAsync("/api/contacts/c1/messages"), expectSuccess: true))["items"]!;
         Assert.Equal(9, log.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_step_with_more_messages_than_one_insert_takes_returns_their_ids_in_order(string provider)
+    {
+        using var app = Infrastructure.Providers.App(provider);
+        var store = app.Services.GetRequiredService<BotFlow.Host.Conversations.IConversationStore>();
+        var contacts = app.Services.GetRequiredService<BotFlow.Host.Contacts.IContactStore>();
+        var now = DateTimeOffset.UtcNow;
+        // Six messages: two multi-row inserts (four, then two), with a block id and options only on some rows.
+        var messages = Enumerable.Range(0, 6).Select(i => new BotFlow.Host.Conversations.NewMessage(
+            i % 2 == 0 ? "in" : "out", $"m{i}", i == 3 ? null : $"b{i}", "delivered", "test", now.AddMilliseconds(i)) { OptionsJson = i == 1 ? "[\"sim\"]" : null }).ToList();
+
+        var ids = await store.CommitAsync(new BotFlow.Host.Conversations.StepCommit("c6", new Dictionary<string, string>(), true, null, messages), CancellationToken.None);
+        var stored = await contacts.GetMessagesAsync("c6", 0, 10, CancellationToken.None);
+
+        Assert.Equal(6, ids.Count);
+        Assert.Equal(ids.Order(), ids);
+        Assert.Equal(messages.Select(m => m.Text), ids.Select(id => stored.Single(s => s.Id == id).Text));
+        Assert.Equal(messages.Select(m => m.BlockId), ids.Select(id => stored.Single(s => s.Id == id).BlockId));
     }
 
     [Theory]
