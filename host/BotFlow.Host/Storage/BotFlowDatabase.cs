@@ -63,7 +63,9 @@ public abstract class BotFlowDatabase
 
     /// <summary>
     /// Several reads on one connection that must see one state of the data (a conversation step's reads). Where the
-    /// provider gains from it (SQLite: one read transaction instead of one per statement) they run in one snapshot.
+    /// provider gains from it they run in one snapshot (SQLite: on the write connection, between commits, so
+    /// <paramref name="work"/> must only read through the connection it is given and never call back into the database,
+    /// which would wait for itself).
     /// </summary>
     public virtual Task<T> ReadSnapshotAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct) => ReadAsync(work, ct);
 
