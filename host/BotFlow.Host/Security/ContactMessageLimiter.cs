@@ -55,24 +55,27 @@ public sealed class ContactMessageLimiter(Func<HttpContext, string?> contactOf, 
         int current = int.MaxValue, previous = int.MaxValue;
         for (var r = 0; r < Rows; r++)
         {
+            // Counted first and checked after, so two messages of one contact arriving together cannot both pass on the
+            // last free place: each sees the other's count.
             slots[r] = (r * Width) + (int)((h1 + ((uint)r * h2)) & (Width - 1));
-            current = Math.Min(current, Volatile.Read(ref windows.Current[slots[r]]));
+            current = Math.Min(current, Interlocked.Add(ref windows.Current[slots[r]], permitCount));
             previous = Math.Min(previous, Volatile.Read(ref windows.Previous[slots[r]]));
         }
 
-        // In ticks, so the edge is exact: previous·(W − elapsed)/W + current + permits > limit.
+        // In ticks, so the edge is exact: previous·(W − elapsed)/W + current > limit.
         var limit = limitOf(resource);
-        if (((long)previous * (WindowTicks - elapsed)) + ((long)(current + permitCount) * WindowTicks) > (long)limit * WindowTicks)
+        if (((long)previous * (WindowTicks - elapsed)) + ((long)current * WindowTicks) <= (long)limit * WindowTicks)
         {
-            return new Lease(false, RetryAfter(limit - permitCount, current, previous, elapsed));
+            return Lease.Acquired;
         }
 
+        // Refused messages do not count.
         foreach (var slot in slots)
         {
-            Interlocked.Add(ref windows.Current[slot], permitCount);
+            Interlocked.Add(ref windows.Current[slot], -permitCount);
         }
 
-        return Lease.Acquired;
+        return new Lease(false, RetryAfter(limit - permitCount, current - permitCount, previous, elapsed));
     }
 
     /// <summary>

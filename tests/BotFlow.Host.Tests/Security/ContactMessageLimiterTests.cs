@@ -42,6 +42,23 @@ public sealed class ContactMessageLimiterTests
     }
 
     [Fact]
+    public void Messages_of_one_contact_arriving_together_never_pass_the_limit()
+    {
+        var (limiter, _) = Create(limit: 50);
+        var passed = 0;
+
+        Parallel.For(0, 400, new ParallelOptions { MaxDegreeOfParallelism = 8 }, _ =>
+        {
+            if (limiter.AttemptAcquire(Message("c1")).IsAcquired)
+            {
+                Interlocked.Increment(ref passed);
+            }
+        });
+
+        Assert.Equal(50, passed);
+    }
+
+    [Fact]
     public void Requests_that_are_not_conversation_messages_are_never_counted()
     {
         var (limiter, _) = Create(limit: 1);
