@@ -41,11 +41,33 @@ public sealed class IntegrationRun
     {
         ["method"] = Request.Method,
         ["url"] = Masker.Apply(Request.Url),
-        ["headers"] = Request.Headers.Concat(Request.ContentType is null ? [] : [new KeyValuePair<string, string>("Content-Type", Request.ContentType)])
-            .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase)
-            .ToDictionary(g => g.Key, g => (object?)Masker.Apply(string.Join(", ", g.Select(h => h.Value))), StringComparer.OrdinalIgnoreCase),
+        ["headers"] = MaskedHeaders(),
         ["body"] = Request.BodyPreview is null ? null : MaskPlain(Request.BodyPreview),
     };
+
+    /// <summary>The request's headers, a repeated name's values joined with ", " under its first spelling, each masked.</summary>
+    private Dictionary<string, object?> MaskedHeaders()
+    {
+        var joined = new Dictionary<string, string>(Request.Headers.Count + 1, StringComparer.OrdinalIgnoreCase);
+        void Add(string name, string value) => joined[name] = joined.TryGetValue(name, out var before) ? before + ", " + value : value;
+        foreach (var (name, value) in Request.Headers)
+        {
+            Add(name, value);
+        }
+
+        if (Request.ContentType is { } contentType)
+        {
+            Add("Content-Type", contentType);
+        }
+
+        var masked = new Dictionary<string, object?>(joined.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in joined)
+        {
+            masked[name] = Masker.Apply(value);
+        }
+
+        return masked;
+    }
 
     /// <summary>The value with every secret masked; the same instance (no copy) where nothing in it holds a secret.</summary>
     public object? MaskPlain(object? value)

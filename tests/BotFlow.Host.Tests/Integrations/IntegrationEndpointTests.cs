@@ -44,6 +44,24 @@ public sealed class IntegrationEndpointTests
     }
 
     [Fact]
+    public async Task Preview_joins_a_repeated_header_under_its_first_spelling_and_masks_the_secret_in_it()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var app = new BotFlowApp();
+        await Samples.InstallAsync(app, upstream, "segunda-via-boleto");
+
+        var preview = await ReadAsync(await app.CreateClient().PostAsync("/api/integrations/preview", Json($$$"""
+            { "config": { "method": "GET", "url": "{{{upstream.BaseUrl}}}/x", "headers": [
+                { "key": "X-Tag", "value": "a" }, { "key": "Accept", "value": "application/json" },
+                { "key": "x-tag", "value": "key {{ secrets.boleto_token }}" } ] } }
+            """)), expectSuccess: true);
+
+        var headers = (JObject)preview["headers"]!;
+        Assert.Equal(["X-Tag", "Accept"], headers.Properties().Select(p => p.Name));
+        Assert.Equal("a, key ***", (string?)headers["X-Tag"]);
+    }
+
+    [Fact]
     public async Task Preview_reports_every_error_at_the_row_it_names()
     {
         using var app = new BotFlowApp();
