@@ -12,20 +12,26 @@ public static class JsonPlain
 
     public static JToken Parse(string text)
     {
-        using var reader = new JsonTextReader(new StringReader(text))
-        {
-            MaxDepth = MaxDepth, DateParseHandling = DateParseHandling.None, FloatParseHandling = FloatParseHandling.Decimal,
-        };
+        using var reader = Reader(text);
         var token = JToken.ReadFrom(reader);
-        while (reader.Read())
-        {
-            if (reader.TokenType != JsonToken.Comment)
-            {
-                throw new JsonReaderException($"unexpected content after the JSON value at line {reader.LineNumber}, position {reader.LinePosition}");
-            }
-        }
-
+        EnsureNothingAfter(reader);
         return token;
+    }
+
+    /// <summary>The reader both routes use: depth limit, dates and decimals kept as written, buffers from the shared pool.</summary>
+    private static JsonTextReader Reader(string text) => new(new StringReader(text))
+    {
+        MaxDepth = MaxDepth, DateParseHandling = DateParseHandling.None, FloatParseHandling = FloatParseHandling.Decimal,
+        ArrayPool = CharPool.Instance,
+    };
+
+    /// <summary>Comments may follow the value; anything else is an error.</summary>
+    private static void EnsureNothingAfter(JsonReader reader)
+    {
+        if (ReadSkippingComments(reader))
+        {
+            throw new JsonReaderException($"unexpected content after the JSON value at line {((IJsonLineInfo)reader).LineNumber}, position {((IJsonLineInfo)reader).LinePosition}");
+        }
     }
 
     /// <summary>
@@ -34,11 +40,7 @@ public static class JsonPlain
     /// </summary>
     public static object? ParsePlain(string text)
     {
-        using var reader = new JsonTextReader(new StringReader(text))
-        {
-            MaxDepth = MaxDepth, DateParseHandling = DateParseHandling.None, FloatParseHandling = FloatParseHandling.Decimal,
-            ArrayPool = CharPool.Instance,
-        };
+        using var reader = Reader(text);
         if (!ReadSkippingComments(reader))
         {
             // Empty or only comments: what JToken.ReadFrom reports.
@@ -56,14 +58,7 @@ public static class JsonPlain
             return ToPlain(Parse(text));
         }
 
-        while (reader.Read())
-        {
-            if (reader.TokenType != JsonToken.Comment)
-            {
-                throw new JsonReaderException($"unexpected content after the JSON value at line {reader.LineNumber}, position {reader.LinePosition}");
-            }
-        }
-
+        EnsureNothingAfter(reader);
         return value;
     }
 
