@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.RegularExpressions;
 using BotFlow.Host.Storage;
 using BotFlow.Sdk.Secrets;
@@ -18,12 +19,13 @@ public sealed partial class SecretStore(BotFlowDatabase db, IDataProtectionProvi
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
     public static partial Regex NamePattern();
 
-    public Task SetAsync(string name, string value, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
+    // Secrets are written through WriteCatalogAsync: the step cache keeps the decrypted map under its generation.
+    public Task SetAsync(string name, string value, CancellationToken ct) => db.WriteCatalogAsync(async (c, tx) =>
         await Command(c,
             "insert into secrets (name, protected_value, updated_at) values (@n, @v, @t) on conflict(name) do update set protected_value = excluded.protected_value, updated_at = excluded.updated_at",
             tx, ("@n", name), ("@v", _protector.Protect(value)), ("@t", SqlValues.Time(clock.GetUtcNow()))).ExecuteNonQueryAsync(ct), ct);
 
-    public Task<bool> DeleteAsync(string name, CancellationToken ct) => db.WriteAsync(async (c, tx) =>
+    public Task<bool> DeleteAsync(string name, CancellationToken ct) => db.WriteCatalogAsync(async (c, tx) =>
         await Command(c, "delete from secrets where name = @n", tx, ("@n", name)).ExecuteNonQueryAsync(ct) > 0, ct);
 
     public Task<IReadOnlyList<(string Name, DateTimeOffset UpdatedAt)>> ListAsync(CancellationToken ct) => db.ReadAsync<IReadOnlyList<(string, DateTimeOffset)>>(async c =>
@@ -38,8 +40,23 @@ public sealed partial class SecretStore(BotFlowDatabase db, IDataProtectionProvi
         return list;
     }, ct);
 
-    public async ValueTask<IReadOnlyDictionary<string, string>> ReadAllAsync(CancellationToken cancellationToken) =>
-        await db.ReadAsync<IReadOnlyDictionary<string, string>>(async c =>
+    /// <summary>
+    /// Every secret, decrypted. Every integration run asks (to render <c>{{ secrets.x }}</c> and to mask all values in
+    /// its record), so on SQLite the map is kept under the step cache's generation, which a set or delete moves on:
+    /// without it each run paid a pooled connection, a query and a decryption per secret (docs/benchmarks.md). Hosts
+    /// sharing PostgreSQL read it every time, so a secret changed on one host is used at once by all.
+    /// </summary>
+    public async ValueTask<IReadOnlyDictionary<string, string>> ReadAllAsync(CancellationToken cancellationToken)
+    {
+        var cache = db.StepCache;
+        if (cache is not null && cache.TryGetSecrets(out var cached))
+        {
+            return cached;
+        }
+
+        // Read before the database: a change committed during the read leaves the entry stale, never wrong.
+        var generation = cache?.Generation ?? 0;
+        var map = await db.ReadAsync(async c =>
         {
             var map = new Dictionary<string, string>(StringComparer.Ordinal);
             await using var reader = await Command(c, "select name, protected_value from secrets").ExecuteReaderAsync(cancellationToken);
@@ -55,6 +72,9 @@ public sealed partial class SecretStore(BotFlowDatabase db, IDataProtectionProvi
                 }
             }
 
-            return map;
+            return map.ToFrozenDictionary(StringComparer.Ordinal);
         }, cancellationToken);
+        cache?.SetSecrets(generation, map);
+        return map;
+    }
 }
