@@ -76,7 +76,36 @@ public abstract class BotFlowDatabase
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbConnection, Dictionary<string, DbCommand>> Prepared = new();
 
     /// <summary>Marks a connection as long-lived: its commands are kept prepared and reused, by SQL text.</summary>
-    protected static void KeepPrepared(DbConnection connection) => Prepared.AddOrUpdate(connection, new Dictionary<string, DbCommand>(StringComparer.Ordinal));
+    protected static void KeepPrepared(DbConnection connection)
+    {
+        Prepared.AddOrUpdate(connection, new Dictionary<string, DbCommand>(StringComparer.Ordinal));
+        SqliteRawStatements.Keep(connection);
+    }
+
+    /// <summary>
+    /// Runs a statement that returns no rows; on SQLite's long-lived connections straight on the native handle
+    /// (<see cref="SqliteRawStatements"/>), elsewhere as a command. Returns the rows changed.
+    /// </summary>
+    public static async ValueTask<int> ExecuteAsync(DbConnection connection, string sql, DbTransaction? tx, CancellationToken ct, params (string Name, object? Value)[] parameters) =>
+        SqliteRawStatements.TryExecute(connection, sql, parameters, null, out var changes)
+            ? changes
+            : await Command(connection, sql, tx, parameters).ExecuteNonQueryAsync(ct);
+
+    /// <summary>Runs an insert that returns one id per row (<c>returning id</c>) and adds the ids to <paramref name="ids"/>, in the order the rows come back.</summary>
+    public static async ValueTask InsertReturningIdsAsync(DbConnection connection, string sql, DbTransaction? tx, List<long> ids, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        if (SqliteRawStatements.TryExecute(connection, sql, parameters, ids, out _))
+        {
+            return;
+        }
+
+        // Not disposed here: on a long-lived connection the prepared command is reused by the next call.
+        await using var reader = await Command(connection, sql, tx, parameters).ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+    }
 
     public static DbCommand Command(DbConnection connection, string sql, DbTransaction? tx = null, params (string Name, object? Value)[] parameters)
     {

@@ -16,18 +16,18 @@ public sealed class SqlExecutionStore(BotFlowDatabase db) : IExecutionStore
     {
         foreach (var r in records)
         {
-            await Command(c,
+            await ExecuteAsync(c,
                 """
                 insert into executions (id, attempt, kind, flow_id, flow_version, block_id, contact_id, job_id, started_at, duration_ms, outcome, error, warnings, request, response, idempotency_key)
                 values (@id, @a, @k, @f, @v, @b, @c, @j, @s, @d, @o, @e, @w, @req, @res, @ik)
                 on conflict(id, attempt) do update set outcome = excluded.outcome, error = excluded.error, warnings = excluded.warnings,
                   request = excluded.request, response = excluded.response, duration_ms = excluded.duration_ms, job_id = excluded.job_id
                 """,
-                tx, ("@id", r.Id), ("@a", r.Attempt), ("@k", r.Kind), ("@f", r.FlowId), ("@v", (object?)r.FlowVersion ?? TypedNull.Int), ("@b", r.BlockId), ("@c", r.ContactId),
+                tx, ct, ("@id", r.Id), ("@a", r.Attempt), ("@k", r.Kind), ("@f", r.FlowId), ("@v", (object?)r.FlowVersion ?? TypedNull.Int), ("@b", r.BlockId), ("@c", r.ContactId),
                 ("@j", r.JobId), ("@s", SqlValues.Time(r.StartedAt)), ("@d", r.DurationMs), ("@o", r.Outcome), ("@e", r.Error),
                 ("@w", r.Warnings.Count == 0 ? null : JsonConvert.SerializeObject(r.Warnings)),
                 ("@req", r.Request is null ? null : PlainData.ToJson(r.Request)), ("@res", r.Response is null ? null : PlainData.ToJson(r.Response)),
-                ("@ik", r.IdempotencyKey)).ExecuteNonQueryAsync(ct);
+                ("@ik", r.IdempotencyKey));
         }
     }
 

@@ -385,16 +385,16 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
         var fieldsJson = SqlValues.FieldsToJson(commit.ContactFields);
         if (commit.UpsertContact)
         {
-            await Command(c,
-            commit.ContactFieldsChanged
-                ? "insert into contacts (id, fields, created_at, updated_at) values (@id, @f, @t, @t) on conflict(id) do update set fields = excluded.fields, updated_at = excluded.updated_at"
-                : "insert into contacts (id, fields, created_at, updated_at) values (@id, @f, @t, @t) on conflict do nothing",
-            tx, ("@id", commit.ContactId), ("@f", fieldsJson), ("@t", now)).ExecuteNonQueryAsync(ct);
+            await ExecuteAsync(c,
+                commit.ContactFieldsChanged
+                    ? "insert into contacts (id, fields, created_at, updated_at) values (@id, @f, @t, @t) on conflict(id) do update set fields = excluded.fields, updated_at = excluded.updated_at"
+                    : "insert into contacts (id, fields, created_at, updated_at) values (@id, @f, @t, @t) on conflict do nothing",
+                tx, ct, ("@id", commit.ContactId), ("@f", fieldsJson), ("@t", now));
         }
 
         if (commit.Conversation is { } conv)
         {
-            await Command(c,
+            await ExecuteAsync(c,
                 """
                 insert into conversations (flow_id, contact_id, id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at)
                 values (@f, @c, @id, @v, @s, @b, @w, @vars, @r, @d, @st, @u)
@@ -402,9 +402,9 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
                   block_id = excluded.block_id, waiting = excluded.waiting, vars = excluded.vars, response = excluded.response,
                   department = excluded.department, started_at = excluded.started_at, updated_at = excluded.updated_at
                 """,
-                tx, ("@f", conv.FlowId), ("@c", conv.ContactId), ("@id", conv.Id), ("@v", conv.FlowVersion), ("@s", conv.Status), ("@b", conv.BlockId),
+                tx, ct, ("@f", conv.FlowId), ("@c", conv.ContactId), ("@id", conv.Id), ("@v", conv.FlowVersion), ("@s", conv.Status), ("@b", conv.BlockId),
                 ("@w", conv.Waiting ? 1 : 0), ("@vars", conv.VarsJson), ("@r", conv.ResponseJson), ("@d", conv.Department),
-                ("@st", SqlValues.Time(conv.StartedAt)), ("@u", SqlValues.Time(conv.UpdatedAt))).ExecuteNonQueryAsync(ct);
+                ("@st", SqlValues.Time(conv.StartedAt)), ("@u", SqlValues.Time(conv.UpdatedAt)));
         }
 
         var ids = new List<long>(commit.Messages.Count);
@@ -432,14 +432,7 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
             }
 
             var start = ids.Count;
-            // Not disposed here: on a long-lived connection the prepared command is reused by the next step.
-            await using (var reader = await Command(c, MessageInserts[count - 1], tx, parameters).ExecuteReaderAsync(ct))
-            {
-                while (await reader.ReadAsync(ct))
-                {
-                    ids.Add(reader.GetInt64(0));
-                }
-            }
+            await InsertReturningIdsAsync(c, MessageInserts[count - 1], tx, ids, ct, parameters);
 
             // Ids grow in the order the rows were given; RETURNING's row order is not promised, so they are put back in it.
             ids.Sort(start, ids.Count - start, null);
@@ -448,8 +441,8 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
         if (commit.Inbound is { } inbound)
         {
             // In the step's transaction: a redelivered message is skipped exactly when its first delivery was committed.
-            await Command(c, "insert into channel_inbound (channel_id, provider_message_id, contact_id, received_at) values (@ch, @p, @c, @t) on conflict do nothing",
-                tx, ("@ch", inbound.ChannelId), ("@p", inbound.ProviderMessageId), ("@c", commit.ContactId), ("@t", now)).ExecuteNonQueryAsync(ct);
+            await ExecuteAsync(c, "insert into channel_inbound (channel_id, provider_message_id, contact_id, received_at) values (@ch, @p, @c, @t) on conflict do nothing",
+                tx, ct, ("@ch", inbound.ChannelId), ("@p", inbound.ProviderMessageId), ("@c", commit.ContactId), ("@t", now));
         }
 
         if (commit.Events is { Count: > 0 } events)

@@ -1,0 +1,184 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace BotFlow.Host.Storage;
+
+/// <summary>
+/// The writes of a conversation step on SQLite's long-lived connections, run on the connection's native handle with
+/// statements prepared once. The SQL is the same text the PostgreSQL provider runs through ADO.NET; only the way it is
+/// executed differs. Microsoft.Data.Sqlite builds a data reader and a binder object per parameter on every execution
+/// and converts every string to a new UTF-8 array: for a boleto step's writes (contact, conversation, messages,
+/// execution record, 40-odd parameters) that was about 4 KB and a few microseconds per statement (docs/benchmarks.md).
+/// Errors surface as the same <see cref="SqliteException"/> Microsoft.Data.Sqlite throws, so callers (group commit's
+/// one-by-one retry, the storage-unavailable handler) see no difference.
+/// </summary>
+internal static class SqliteRawStatements
+{
+    private sealed class Prepared(sqlite3_stmt statement, string[] names, int[] indexes)
+    {
+        public sqlite3_stmt Statement { get; } = statement;
+
+        /// <summary>The parameter names the indexes were looked up for; another call with other names looks them up again.</summary>
+        public string[] Names { get; set; } = names;
+
+        public int[] Indexes { get; set; } = indexes;
+    }
+
+    private static readonly ConditionalWeakTable<SqliteConnection, Dictionary<string, Prepared>> Statements = new();
+
+    /// <summary>
+    /// Marks a long-lived connection: its statements are prepared on first use and finalised when it closes (a pooled
+    /// handle goes back to Microsoft.Data.Sqlite's pool and must not carry statements of ours).
+    /// </summary>
+    public static void Keep(DbConnection connection)
+    {
+        if (connection is not SqliteConnection sqlite)
+        {
+            return;
+        }
+
+        var statements = new Dictionary<string, Prepared>(StringComparer.Ordinal);
+        Statements.AddOrUpdate(sqlite, statements);
+        sqlite.StateChange += (_, e) =>
+        {
+            if (e.CurrentState != System.Data.ConnectionState.Open)
+            {
+                Finalize(statements);
+            }
+        };
+    }
+
+    private static void Finalize(Dictionary<string, Prepared> statements)
+    {
+        foreach (var prepared in statements.Values)
+        {
+            prepared.Statement.Dispose();
+        }
+
+        statements.Clear();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="sql"/> on a kept connection; rows it returns (<c>returning id</c>) have their first column
+    /// added to <paramref name="returned"/>. False when the connection is not a kept SQLite connection or a value is of a
+    /// type this path does not bind: the caller runs the statement through ADO.NET instead.
+    /// </summary>
+    public static bool TryExecute(DbConnection connection, string sql, ReadOnlySpan<(string Name, object? Value)> parameters, List<long>? returned, out int changes)
+    {
+        changes = 0;
+        if (connection is not SqliteConnection { Handle: { } db } sqlite || !Statements.TryGetValue(sqlite, out var statements) || !Bindable(parameters))
+        {
+            return false;
+        }
+
+        if (!statements.TryGetValue(sql, out var prepared))
+        {
+            Check(raw.sqlite3_prepare_v3(db, sql, raw.SQLITE_PREPARE_PERSISTENT, out var statement, out var tail), db);
+            if (statement.IsInvalid || !string.IsNullOrWhiteSpace(tail))
+            {
+                statement.Dispose();
+                // One statement per call; anything else goes the ordinary way.
+                return false;
+            }
+
+            prepared = new Prepared(statement, [], []);
+            statements[sql] = prepared;
+        }
+
+        var stmt = prepared.Statement;
+        if (!SameNames(prepared.Names, parameters))
+        {
+            var names = new string[parameters.Length];
+            var indexes = new int[parameters.Length];
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                names[i] = parameters[i].Name;
+                indexes[i] = raw.sqlite3_bind_parameter_index(stmt, parameters[i].Name);
+                if (indexes[i] == 0)
+                {
+                    throw new InvalidOperationException($"The statement has no parameter {parameters[i].Name}: {sql}");
+                }
+            }
+
+            prepared.Names = names;
+            prepared.Indexes = indexes;
+        }
+
+        try
+        {
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                Check(Bind(stmt, prepared.Indexes[i], parameters[i].Value), db);
+            }
+
+            int rc;
+            while ((rc = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
+            {
+                returned?.Add(raw.sqlite3_column_int64(stmt, 0));
+            }
+
+            Check(rc, db);
+            changes = raw.sqlite3_changes(db);
+            return true;
+        }
+        finally
+        {
+            // Reset even after a failure, so the statement holds no lock into the rollback; the next call binds every parameter again.
+            raw.sqlite3_reset(stmt);
+            raw.sqlite3_clear_bindings(stmt);
+        }
+    }
+
+    private static bool SameNames(string[] names, ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        if (names.Length != parameters.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (!ReferenceEquals(names[i], parameters[i].Name) && names[i] != parameters[i].Name)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // The same conversions Microsoft.Data.Sqlite applies to these CLR types (text, integer, real, null).
+    private static int Bind(sqlite3_stmt stmt, int index, object? value) => value switch
+    {
+        null or DBNull or TypedNull => raw.sqlite3_bind_null(stmt, index),
+        string s => raw.sqlite3_bind_text16(stmt, index, s.AsSpan()),
+        long l => raw.sqlite3_bind_int64(stmt, index, l),
+        int n => raw.sqlite3_bind_int64(stmt, index, n),
+        bool b => raw.sqlite3_bind_int64(stmt, index, b ? 1 : 0),
+        double d => raw.sqlite3_bind_double(stmt, index, d),
+        _ => throw new NotSupportedException($"{value.GetType().Name} is not bound by the raw path"),
+    };
+
+    private static bool Bindable(ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        foreach (var (_, value) in parameters)
+        {
+            if (value is not (null or DBNull or TypedNull or string or long or int or bool or double))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void Check(int rc, sqlite3 db)
+    {
+        if (rc is not (raw.SQLITE_OK or raw.SQLITE_DONE or raw.SQLITE_ROW))
+        {
+            SqliteException.ThrowExceptionForRC(rc, db);
+        }
+    }
+}

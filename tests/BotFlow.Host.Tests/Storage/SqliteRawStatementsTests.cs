@@ -1,0 +1,106 @@
+using BotFlow.Host.Storage;
+using BotFlow.Host.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+
+namespace BotFlow.Host.Tests.Storage;
+
+/// <summary>The native-handle path of a step's writes must store exactly what ADO.NET stores and fail the same way.</summary>
+public sealed class SqliteRawStatementsTests
+{
+    private const string Insert = "insert into t (id, s, i, b, d, n) values (@id, @s, @i, @b, @d, @n)";
+
+    private static SqliteConnection Open(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var connection = new SqliteConnection($"Data Source={Path.Combine(folder, "raw.db")};Pooling=false");
+        connection.Open();
+        using var create = connection.CreateCommand();
+        create.CommandText = "create table if not exists t (id text primary key, s text, i integer, b integer, d real, n integer)";
+        create.ExecuteNonQuery();
+        return connection;
+    }
+
+    private static (string Name, object? Value)[] Row(string id) =>
+        [("@id", id), ("@s", "João Conceição ✓"), ("@i", 42), ("@b", true), ("@d", 123.45), ("@n", TypedNull.Int)];
+
+    private static string Stored(SqliteConnection connection, string id)
+    {
+        using var select = connection.CreateCommand();
+        select.CommandText = "select typeof(s), s, typeof(i), i, b, typeof(d), d, typeof(n) from t where id = @id";
+        select.Parameters.AddWithValue("@id", id);
+        using var reader = select.ExecuteReader();
+        Assert.True(reader.Read());
+        return string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task Stores_the_same_values_and_types_as_ado_net()
+    {
+        using var connection = Open(BotFlowApp.NewFolder());
+        await BotFlowDatabase.Command(connection, Insert, null, Row("ado")).ExecuteNonQueryAsync();
+        SqliteRawStatements.Keep(connection);
+
+        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("raw"), null, out var changes));
+
+        Assert.Equal(1, changes);
+        Assert.Equal(Stored(connection, "ado"), Stored(connection, "raw"));
+        Assert.Equal("text|João Conceição ✓|integer|42|1|real|123.45|null", Stored(connection, "raw"));
+    }
+
+    [Fact]
+    public void A_constraint_violation_is_the_same_sqlite_exception_and_the_statement_stays_usable()
+    {
+        using var connection = Open(BotFlowApp.NewFolder());
+        SqliteRawStatements.Keep(connection);
+        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("a"), null, out _));
+
+        var error = Assert.Throws<SqliteException>(() => SqliteRawStatements.TryExecute(connection, Insert, Row("a"), null, out _));
+
+        Assert.Equal(19, error.SqliteErrorCode); // SQLITE_CONSTRAINT
+        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("b"), null, out _));
+    }
+
+    [Fact]
+    public void Returning_rows_hand_back_their_first_column()
+    {
+        using var connection = Open(BotFlowApp.NewFolder());
+        using (var create = connection.CreateCommand())
+        {
+            create.CommandText = "create table m (id integer primary key autoincrement, text text)";
+            create.ExecuteNonQuery();
+        }
+
+        SqliteRawStatements.Keep(connection);
+        var ids = new List<long>();
+
+        Assert.True(SqliteRawStatements.TryExecute(connection, "insert into m (text) values (@a), (@b) returning id", [("@a", "x"), ("@b", "y")], ids, out _));
+
+        Assert.Equal([1L, 2L], ids.Order());
+    }
+
+    [Fact]
+    public void A_value_it_does_not_bind_and_a_connection_not_kept_go_the_ado_net_way()
+    {
+        using var connection = Open(BotFlowApp.NewFolder());
+
+        Assert.False(SqliteRawStatements.TryExecute(connection, Insert, Row("not-kept"), null, out _));
+        SqliteRawStatements.Keep(connection);
+        Assert.False(SqliteRawStatements.TryExecute(connection, Insert, [("@id", "x"), ("@s", 1.5m), ("@i", 1), ("@b", 1), ("@d", 1.0), ("@n", null)], null, out _));
+    }
+
+    [Fact]
+    public void Closing_the_connection_finalises_its_statements_and_releases_the_file()
+    {
+        var folder = BotFlowApp.NewFolder();
+        var connection = Open(folder);
+        SqliteRawStatements.Keep(connection);
+        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("a"), null, out _));
+
+        connection.Dispose();
+
+        // An unfinalised statement keeps SQLite's handle (and its file) open after close.
+        var file = Path.Combine(folder, "raw.db");
+        var open = Directory.GetFiles("/proc/self/fd").Select(fd => new FileInfo(fd).LinkTarget).Where(target => target == file).ToList();
+        Assert.Empty(open);
+    }
+}
