@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BotFlow.Host.Contacts;
 using BotFlow.Host.Conversations;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -10,8 +11,10 @@ using Microsoft.Extensions.Logging;
 namespace BotFlow.Benchmarks;
 
 /// <summary>
-/// A conversation step without HTTP in front (flow dispatch, block runs, templates, persistence), and the SQLite
-/// step commit alone, single and 16 at once (group commit).
+/// A conversation step without HTTP in front (flow dispatch, block runs, templates, persistence), the boleto step of
+/// performance.md (its Integration block calls a partner on a loopback port, then the step and its execution record
+/// are stored), and the SQLite step commit alone, single and 16 at once (group commit). The boleto step is the
+/// end-to-end workload without wrk and Kestrel in front: it moves a few percent where a load run's noise does not.
 /// </summary>
 [MemoryDiagnoser]
 public class StepBenchmarks
@@ -21,6 +24,7 @@ public class StepBenchmarks
     private IConversationStore _store = null!;
     private string _folder = "";
     private int _contact;
+    private WebApplication _partner = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -33,10 +37,24 @@ public class StepBenchmarks
             b.UseSetting("BotFlow:Storage:DataFolder", _folder);
             b.UseSetting("BotFlow:Flows:ImportSamples", "false");
             b.UseSetting("BotFlow:Jobs:Enabled", "false");
+            b.UseSetting("BotFlow:Integration:AllowedHosts:0", "127.0.0.1");
             b.UseSetting("BotFlow:Plugins:Folders:0", Path.Combine(AppContext.BaseDirectory, "plugins"));
             b.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         });
+        // The partner answers at once, like bench/upstream.js; it runs in this process, so its own small cost is in every boleto figure.
+        _partner = BotFlow.Tests.Shared.LoopbackServer.Create();
+        _partner.MapPost("/boletos/segunda-via", () => Microsoft.AspNetCore.Http.Results.Text("""{"data":{"url":"https://pay.example/b/52998224725"}}""", "application/json"));
+        var partnerUrl = BotFlow.Tests.Shared.LoopbackServer.StartAsync(_partner).GetAwaiter().GetResult();
+
         var client = _app.CreateClient();
+        foreach (var (key, type) in new[] { ("cpf", "cpf"), ("email", "email") })
+        {
+            client.PutAsync($"/api/fields/{key}", new StringContent($$"""{ "label": "{{key}}", "type": "{{type}}" }""", System.Text.Encoding.UTF8, "application/json"))
+                .GetAwaiter().GetResult().EnsureSuccessStatusCode();
+        }
+
+        var boleto = File.ReadAllText(Path.Combine(FindRoot(), "bench", "boleto-bench.flow.json")).Replace("http://127.0.0.1:18080", partnerUrl, StringComparison.Ordinal);
+        client.PutAsync("/api/flows/boleto-bench", new StringContent(boleto, System.Text.Encoding.UTF8, "application/json")).GetAwaiter().GetResult().EnsureSuccessStatusCode();
         client.PutAsync("/api/flows/step", new StringContent("""
             { "id": "step", "start": "ola", "blocks": [
               { "id": "ola", "type": "message", "config": { "text": "Olá, {{ contact.name }}!" }, "next": "cpf" },
@@ -50,6 +68,7 @@ public class StepBenchmarks
     public void Cleanup()
     {
         _app.Dispose();
+        BotFlow.Tests.Shared.LoopbackServer.StopAsync(_partner).AsTask().GetAwaiter().GetResult();
         Directory.Delete(_folder, recursive: true);
     }
 
@@ -59,6 +78,32 @@ public class StepBenchmarks
         var contact = "bench-" + Interlocked.Increment(ref _contact);
         var (result, _, _) = await _runner.HandleAsync("step", contact, "oi", new Dictionary<string, string?> { ["name"] = "Ana" }, restart: false, CancellationToken.None);
         return result!.Status;
+    }
+
+    [Benchmark(Description = "step: boleto for a new contact (integration on a loopback partner + persistence)")]
+    public async Task<string> Boleto()
+    {
+        var n = Interlocked.Increment(ref _contact);
+        var (result, _, _) = await _runner.HandleAsync("boleto-bench", "boleto-" + n, "oi",
+            new Dictionary<string, string?> { ["name"] = "Ana", ["cpf"] = "52998224725", ["email"] = "ana@example.com" }, restart: false, CancellationToken.None);
+        return result!.Replies[0].Text;
+    }
+
+    /// <summary>64 boleto steps at once, as under load: CPU-bound on this machine, so the mean moves with the work done.</summary>
+    [Benchmark(Description = "step: 64 boleto steps at once, per batch")]
+    public Task BoletoSixtyFour() => Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Boleto()));
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "BotFlow.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("BotFlow.sln not found above " + AppContext.BaseDirectory);
     }
 
     [Benchmark(Description = "commit: one step's rows (contact, conversation, 3 messages)")]
