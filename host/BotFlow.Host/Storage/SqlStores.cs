@@ -48,23 +48,7 @@ internal static class SqlValues
     }
 
     /// <summary>The contact's fields as a flat JSON object, written with pooled buffers.</summary>
-    public static string FieldsToJson(IReadOnlyDictionary<string, string> fields)
-    {
-        var text = new StringWriter(new System.Text.StringBuilder(64 + fields.Count * 32), CultureInfo.InvariantCulture);
-        using (var writer = new JsonTextWriter(text) { ArrayPool = JsonDefaults.CharPool })
-        {
-            writer.WriteStartObject();
-            foreach (var (key, value) in fields)
-            {
-                writer.WritePropertyName(key);
-                writer.WriteValue(value);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return text.ToString();
-    }
+    public static string FieldsToJson(IReadOnlyDictionary<string, string> fields) => Templates.PlainJsonWriter.ToJson(fields);
 }
 
 public sealed class SqlFlowStore(BotFlowDatabase db, TimeProvider clock) : IFlowStore

@@ -126,16 +126,7 @@ public static class PlainData
     /// Plain data to compact JSON, written directly (dictionaries, lists and scalars) with pooled buffers; anything else
     /// goes through the serializer, so the text is what <c>JsonConvert.SerializeObject(value, JsonDefaults.Settings)</c> gives.
     /// </summary>
-    public static string ToJson(object? value)
-    {
-        var text = new StringWriter(new System.Text.StringBuilder(128), CultureInfo.InvariantCulture);
-        using (var writer = new JsonTextWriter(text) { Formatting = Formatting.None, ArrayPool = JsonDefaults.CharPool })
-        {
-            Write(writer, value);
-        }
-
-        return text.ToString();
-    }
+    public static string ToJson(object? value) => PlainJsonWriter.ToJson(value);
 
     private const string TextIsBody = "textIsBody";
 
@@ -155,34 +146,32 @@ public static class PlainData
             var bodyJson = ToJson(body);
             if (string.Equals(bodyJson, text, StringComparison.Ordinal))
             {
-                var output = new StringWriter(new System.Text.StringBuilder(bodyJson.Length + 256), CultureInfo.InvariantCulture);
-                using (var writer = new JsonTextWriter(output) { Formatting = Formatting.None, ArrayPool = JsonDefaults.CharPool })
+                var output = PlainJsonWriter.Rent();
+                output.Append('{');
+                foreach (var (key, item) in map)
                 {
-                    writer.WriteStartObject();
-                    foreach (var (key, item) in map)
+                    if (key == "text")
                     {
-                        if (key == "text")
-                        {
-                            continue;
-                        }
-
-                        writer.WritePropertyName(key);
-                        if (key == "body")
-                        {
-                            writer.WriteRawValue(bodyJson);
-                        }
-                        else
-                        {
-                            Write(writer, item);
-                        }
+                        continue;
                     }
 
-                    writer.WritePropertyName(TextIsBody);
-                    writer.WriteValue(true);
-                    writer.WriteEndObject();
+                    PlainJsonWriter.WriteString(output, key);
+                    output.Append(':');
+                    if (key == "body")
+                    {
+                        output.Append(bodyJson);
+                    }
+                    else
+                    {
+                        PlainJsonWriter.Write(output, item);
+                    }
+
+                    output.Append(',');
                 }
 
-                return output.ToString();
+                PlainJsonWriter.WriteString(output, TextIsBody);
+                output.Append(":true}");
+                return PlainJsonWriter.ToStringAndReturn(output);
             }
         }
 
@@ -240,53 +229,6 @@ public static class PlainData
                 return true;
             default:
                 return false;
-        }
-    }
-
-    private static void Write(JsonTextWriter writer, object? value)
-    {
-        switch (value)
-        {
-            case null:
-                writer.WriteNull();
-                break;
-            case string s:
-                writer.WriteValue(s);
-                break;
-            case long l:
-                writer.WriteValue(l);
-                break;
-            case decimal d:
-                writer.WriteValue(d);
-                break;
-            case bool b:
-                writer.WriteValue(b);
-                break;
-            case double f:
-                writer.WriteValue(f);
-                break;
-            case IReadOnlyDictionary<string, object?> map:
-                writer.WriteStartObject();
-                foreach (var (key, item) in map)
-                {
-                    writer.WritePropertyName(key);
-                    Write(writer, item);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case List<object?> list:
-                writer.WriteStartArray();
-                foreach (var item in list)
-                {
-                    Write(writer, item);
-                }
-
-                writer.WriteEndArray();
-                break;
-            default:
-                JsonDefaults.Serializer.Serialize(writer, value);
-                break;
         }
     }
 

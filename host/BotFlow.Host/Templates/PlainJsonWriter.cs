@@ -1,0 +1,194 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using BotFlow.Host.Storage;
+using Newtonsoft.Json;
+
+namespace BotFlow.Host.Templates;
+
+/// <summary>
+/// Compact JSON of plain data written straight into a reused builder. The text is the one Newtonsoft's
+/// <see cref="JsonTextWriter"/> gives for the same values (its escaping, its number formats; a theory test compares
+/// them), so stored rows read back exactly as before. It exists because a step writes several small documents (the
+/// conversation's variables and partner response, the execution record's request and response, the contact's fields)
+/// and a writer, its position stack and a <see cref="StringWriter"/> per document were about 7 KB of the boleto step's
+/// allocation (docs/benchmarks.md).
+/// </summary>
+internal static class PlainJsonWriter
+{
+    // Characters Newtonsoft escapes by default inside double quotes: control characters, the quote, the backslash and
+    // the three line terminators JavaScript does not allow in a string literal.
+    private static readonly SearchValues<char> Escaped = SearchValues.Create(
+        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f\"\\\u0085\u2028\u2029");
+
+    private const int MaxCachedCapacity = 64 * 1024;
+
+    [ThreadStatic]
+    private static StringBuilder? t_cached;
+
+    /// <summary>A cleared builder for this thread; give it back with <see cref="ToStringAndReturn"/>.</summary>
+    public static StringBuilder Rent()
+    {
+        var builder = t_cached ?? new StringBuilder(256);
+        t_cached = null;
+        return builder.Clear();
+    }
+
+    public static string ToStringAndReturn(StringBuilder builder)
+    {
+        var text = builder.ToString();
+        if (builder.Capacity <= MaxCachedCapacity)
+        {
+            t_cached = builder;
+        }
+
+        return text;
+    }
+
+    public static string ToJson(object? value)
+    {
+        var builder = Rent();
+        Write(builder, value);
+        return ToStringAndReturn(builder);
+    }
+
+    public static void Write(StringBuilder builder, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                builder.Append("null");
+                break;
+            case string s:
+                WriteString(builder, s);
+                break;
+            case long l:
+                Span<char> digits = stackalloc char[24];
+                l.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
+                builder.Append(digits[..written]);
+                break;
+            case decimal d:
+                builder.Append(JsonConvert.ToString(d));
+                break;
+            case bool b:
+                builder.Append(b ? "true" : "false");
+                break;
+            case double f when double.IsFinite(f):
+                builder.Append(JsonConvert.ToString(f));
+                break;
+            case IReadOnlyDictionary<string, object?> map:
+                builder.Append('{');
+                var first = true;
+                foreach (var (key, item) in map)
+                {
+                    if (!first)
+                    {
+                        builder.Append(',');
+                    }
+
+                    first = false;
+                    WriteString(builder, key);
+                    builder.Append(':');
+                    Write(builder, item);
+                }
+
+                builder.Append('}');
+                break;
+            case List<object?> list:
+                builder.Append('[');
+                for (var i = 0; i < list.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        builder.Append(',');
+                    }
+
+                    Write(builder, list[i]);
+                }
+
+                builder.Append(']');
+                break;
+            default:
+                // Anything else (and NaN or infinity, written as strings) the way the serializer always wrote it.
+                using (var writer = new JsonTextWriter(new StringWriter(builder, CultureInfo.InvariantCulture)) { Formatting = Formatting.None, ArrayPool = JsonDefaults.CharPool })
+                {
+                    JsonDefaults.Serializer.Serialize(writer, value);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>An object of text values (a contact's fields).</summary>
+    public static string ToJson(IReadOnlyDictionary<string, string> map)
+    {
+        var builder = Rent();
+        builder.Append('{');
+        var first = true;
+        foreach (var (key, item) in map)
+        {
+            if (!first)
+            {
+                builder.Append(',');
+            }
+
+            first = false;
+            WriteString(builder, key);
+            builder.Append(':');
+            if (item is null)
+            {
+                builder.Append("null");
+            }
+            else
+            {
+                WriteString(builder, item);
+            }
+        }
+
+        builder.Append('}');
+        return ToStringAndReturn(builder);
+    }
+
+    public static void WriteString(StringBuilder builder, string value)
+    {
+        builder.Append('"');
+        var rest = value.AsSpan();
+        int at;
+        while ((at = rest.IndexOfAny(Escaped)) >= 0)
+        {
+            builder.Append(rest[..at]);
+            var c = rest[at];
+            switch (c)
+            {
+                case '"':
+                    builder.Append("\\\"");
+                    break;
+                case '\\':
+                    builder.Append("\\\\");
+                    break;
+                case '\n':
+                    builder.Append("\\n");
+                    break;
+                case '\r':
+                    builder.Append("\\r");
+                    break;
+                case '\t':
+                    builder.Append("\\t");
+                    break;
+                case '\b':
+                    builder.Append("\\b");
+                    break;
+                case '\f':
+                    builder.Append("\\f");
+                    break;
+                default:
+                    builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    break;
+            }
+
+            rest = rest[(at + 1)..];
+        }
+
+        builder.Append(rest).Append('"');
+    }
+}
