@@ -10,7 +10,48 @@ namespace BotFlow.Host.Conversations;
 
 public static partial class ConversationsApi
 {
-    public sealed record MessageInput(string? Text, Dictionary<string, string?>? Fields);
+    public sealed record MessageInput(string? Text, Dictionary<string, string?>? Fields)
+    {
+        /// <summary>
+        /// The message when it has the ordinary shape (<c>text</c> a string, <c>fields</c> an object of strings, names
+        /// as documented); anything else (numbers, other spellings, nested values) goes through the serializer, whose
+        /// conversions and error messages stay what they were.
+        /// </summary>
+        internal static MessageInput? FromOrdinaryShape(Newtonsoft.Json.Linq.JObject body)
+        {
+            string? text = null;
+            Dictionary<string, string?>? fields = null;
+            foreach (var property in body.Properties())
+            {
+                switch (property.Name)
+                {
+                    case "text" when property.Value.Type is Newtonsoft.Json.Linq.JTokenType.String or Newtonsoft.Json.Linq.JTokenType.Null:
+                        text = (string?)property.Value;
+                        break;
+                    case "fields" when property.Value.Type == Newtonsoft.Json.Linq.JTokenType.Null:
+                        fields = null;
+                        break;
+                    case "fields" when property.Value is Newtonsoft.Json.Linq.JObject map:
+                        fields = new Dictionary<string, string?>(map.Count);
+                        foreach (var field in map.Properties())
+                        {
+                            if (field.Value.Type is not (Newtonsoft.Json.Linq.JTokenType.String or Newtonsoft.Json.Linq.JTokenType.Null))
+                            {
+                                return null;
+                            }
+
+                            fields[field.Name] = (string?)field.Value;
+                        }
+
+                        break;
+                    case var name when name.Equals("text", StringComparison.OrdinalIgnoreCase) || name.Equals("fields", StringComparison.OrdinalIgnoreCase):
+                        return null;
+                }
+            }
+
+            return new MessageInput(text, fields);
+        }
+    }
 
     public sealed record ReplyDto(string Text);
 
@@ -37,7 +78,7 @@ public static partial class ConversationsApi
             return Problems.Invalid("contactId", "a contact id is 1 to 128 characters of letters, digits and _ . @ + : -");
         }
 
-        var (input, problem) = await JsonBody.ReadAsync<MessageInput>(request, ct);
+        var (input, problem) = await JsonBody.ReadAsync(request, ct, direct: MessageInput.FromOrdinaryShape);
         if (input is null)
         {
             return problem.Value!;

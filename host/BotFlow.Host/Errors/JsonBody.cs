@@ -71,8 +71,13 @@ public static class JsonBody
         }
     }
 
-    /// <summary>Reads and converts to <typeparamref name="T"/>, reporting the property that does not fit.</summary>
-    public static async Task<(T? Value, ProblemHttpResultOrNull Problem)> ReadAsync<T>(HttpRequest request, CancellationToken ct, int limit = DefaultLimit) where T : class
+    /// <summary>
+    /// Reads and converts to <typeparamref name="T"/>, reporting the property that does not fit. <paramref name="direct"/>
+    /// may build the value from the object itself when its shape is the ordinary one (null: let the serializer do it,
+    /// with its conversions and error messages); the serializer was the larger part of reading a chat message.
+    /// </summary>
+    public static async Task<(T? Value, ProblemHttpResultOrNull Problem)> ReadAsync<T>(HttpRequest request, CancellationToken ct, int limit = DefaultLimit,
+        Func<JObject, T?>? direct = null) where T : class
     {
         var (token, problem) = await ReadAsync(request, limit, ct);
         if (token is null)
@@ -83,6 +88,11 @@ public static class JsonBody
         if (token.Type != JTokenType.Object)
         {
             return (null, new(Problems.Invalid("body", "the body must be a JSON object")));
+        }
+
+        if (direct?.Invoke((JObject)token) is { } value)
+        {
+            return (value, default);
         }
 
         try
