@@ -21,8 +21,9 @@ public sealed class OutboundHttp(IHttpClientFactory clients) : IOutboundHttp
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Timeout);
         var client = clients.CreateClient(ClientName);
-        var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(deadline.Token);
-        var contentHeaders = request.Content?.Headers.ToList();
+        // The body and its headers are copied only when a redirect must send them again (buffered content reads twice).
+        byte[]? body = null;
+        List<KeyValuePair<string, IEnumerable<string>>>? contentHeaders = null;
         var current = request;
         for (var redirects = 0; ; redirects++)
         {
@@ -55,7 +56,19 @@ public sealed class OutboundHttp(IHttpClientFactory clients) : IOutboundHttp
                     }
 
                     var target = location.IsAbsoluteUri ? location : new Uri(uri, location);
+                    if (redirects == 0 && request.Content is not null)
+                    {
+                        body = await request.Content.ReadAsByteArrayAsync(deadline.Token);
+                        contentHeaders = request.Content.Headers.ToList();
+                    }
+
                     current = NextRequest(current, response.StatusCode, target, body, contentHeaders);
+                    if (current.Content is null)
+                    {
+                        // A 301/302/303 turned the request into a GET: later hops must not bring the body back.
+                        body = null;
+                        contentHeaders = null;
+                    }
                     continue;
                 }
 

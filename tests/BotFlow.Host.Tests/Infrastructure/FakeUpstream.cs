@@ -73,6 +73,11 @@ public sealed class FakeUpstream : IAsyncDisposable
             await context.Response.WriteAsync("\"}");
         });
         app.MapGet("/redirect/{n:int}", (int n) => n == 0 ? Results.Json(new { arrived = true }) : Results.Redirect($"/redirect/{n - 1}"));
+        // 307/308 keep the method and body, 302/303 turn a POST into a GET (twice, to see the body survive two hops).
+        app.MapMethods("/redirect-post/{code:int}/{n:int}", ["GET", "POST"], (int code, int n) => Results.Redirect(n > 1 ? $"/redirect-post/{code}/{n - 1}" : "/echo",
+            permanent: code is 301 or 308, preserveMethod: code is 307 or 308));
+        app.MapMethods("/echo", ["GET", "POST"], async context =>
+            await context.Response.WriteAsJsonAsync(new { method = context.Request.Method, contentType = context.Request.ContentType, body = await new StreamReader(context.Request.Body).ReadToEndAsync() }));
         // Hostile partners, for the hostile-input battery.
         app.MapGet("/hostile/loop", () => Results.Redirect("/hostile/loop"));
         app.MapGet("/hostile/to-metadata", () => Results.Redirect("http://169.254.169.254/latest/meta-data/"));

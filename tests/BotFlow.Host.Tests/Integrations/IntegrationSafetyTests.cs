@@ -51,6 +51,30 @@ public sealed class IntegrationSafetyTests
         Assert.Equal("success", (string?)result["outcome"]);
     }
 
+    [Theory]
+    [InlineData(307, "POST", """{"n":1}""")]
+    [InlineData(308, "POST", """{"n":1}""")]
+    [InlineData(302, "GET", "")]
+    [InlineData(303, "GET", "")]
+    public async Task A_redirected_post_keeps_its_body_only_where_http_says_so(int code, string method, string body)
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var app = new BotFlowApp();
+        var config = new JObject
+        {
+            ["method"] = "POST", ["url"] = $"{upstream.BaseUrl}/redirect-post/{code}/2",
+            ["body"] = new JArray(new JObject { ["key"] = "n", ["value"] = "1", ["type"] = "number" }),
+        };
+
+        var result = await ReadAsync(await app.CreateClient().PostAsync("/api/integrations/test", Json(new JObject { ["config"] = config }.ToString())), expectSuccess: true);
+
+        var echoed = result["response"]!["body"]!;
+        Assert.Equal(method, (string?)echoed["method"]);
+        Assert.Equal(body, (string?)echoed["body"]);
+        Assert.Equal(method == "POST" ? "application/json; charset=utf-8" : null, (string?)echoed["contentType"]);
+        Assert.Equal(3, upstream.Requests.Count);
+    }
+
     [Fact]
     public async Task A_redirect_to_an_internal_address_is_refused()
     {
