@@ -287,7 +287,7 @@ internal static class BodyBuilder
             for (int row = 0; row < rows.Count; row++)
             {
                 BodyRow bodyRow = rows[row];
-                if (!BodyKey.TryParse(bodyRow.Key, out BodyKey key, out string keyError))
+                if (!BodyKey.TryParseOnce(bodyRow.Key ?? string.Empty, out BodyKey key, out string keyError))
                 {
                     AddError(row, keyError);
                     continue;

@@ -64,6 +64,23 @@ internal readonly record struct BodyKey(string Name, IReadOnlyList<BodySegment> 
     /// Parses <paramref name="key"/>. On failure <paramref name="parsed"/> is <c>default</c> and
     /// <paramref name="error"/> explains the problem; on success <paramref name="error"/> is empty.
     /// </summary>
+    private sealed record ParseResult(bool Succeeded, BodyKey Key, string Error);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, ParseResult> Parsed = new();
+
+    /// <summary>
+    /// <see cref="TryParse"/> remembered per key string: a block's configuration keeps the same string objects for as
+    /// long as its flow version is loaded, so each key is parsed once instead of on every request, and the entry goes
+    /// with the configuration.
+    /// </summary>
+    internal static bool TryParseOnce(string key, out BodyKey parsed, out string error)
+    {
+        var result = Parsed.GetValue(key, static k => TryParse(k, out var p, out var e) ? new ParseResult(true, p, e) : new ParseResult(false, p, e));
+        parsed = result.Key;
+        error = result.Error;
+        return result.Succeeded;
+    }
+
     internal static bool TryParse(string? key, out BodyKey parsed, out string error)
     {
         parsed = default;
