@@ -12,6 +12,7 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
 
     private readonly string _connectionString;
     private readonly int _busyTimeoutMs;
+    private readonly int _walAutoCheckpointPages;
 
     // SQLite allows one writer at a time; queueing writers here instead of letting them spin on SQLITE_BUSY
     // keeps latency flat under load.
@@ -24,6 +25,7 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
         DataFolder = folder;
         FilePath = Path.Combine(folder, "botflow.db");
         _busyTimeoutMs = (int)options.Value.BusyTimeout.TotalMilliseconds;
+        _walAutoCheckpointPages = options.Value.WalAutoCheckpointPages;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = FilePath,
@@ -171,10 +173,11 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
         if (_writer is null)
         {
             var writer = await OpenAsync(ct);
-            // Checkpoints stay in the commit that crosses 1,000 WAL pages (SQLite's default): a background checkpointer
-            // was measured faster but let the WAL grow without end under load (docs/benchmarks.md). After a burst the
-            // WAL file is cut back to 64 MB.
-            await Command(writer, $"PRAGMA cache_size=-{WriterCacheKiB}; PRAGMA journal_size_limit={WalSizeLimit};").ExecuteNonQueryAsync(ct);
+            // Checkpoints stay in the commit that crosses WalAutoCheckpointPages (a background checkpointer was measured
+            // faster but let the WAL grow without end under load; docs/benchmarks.md). After a burst the WAL file is
+            // cut back to 64 MB.
+            await Command(writer, $"PRAGMA cache_size=-{WriterCacheKiB}; PRAGMA journal_size_limit={WalSizeLimit}; PRAGMA wal_autocheckpoint={_walAutoCheckpointPages};")
+                .ExecuteNonQueryAsync(ct);
             KeepPrepared(writer);
             _writer = writer;
         }

@@ -29,6 +29,17 @@ public sealed class SqliteStorageTests
     }
 
     [Fact]
+    public async Task The_writer_checkpoints_at_the_configured_wal_size()
+    {
+        using var app = new BotFlowApp().Set("BotFlow:Storage:WalAutoCheckpointPages", "1234");
+        var database = app.Services.GetRequiredService<SqliteDatabase>();
+
+        var pages = await database.WriteAsync(async (c, tx) => Convert.ToInt32(await SqliteDatabase.Command(c, "PRAGMA wal_autocheckpoint", tx).ExecuteScalarAsync()), CancellationToken.None);
+
+        Assert.Equal(1234, pages);
+    }
+
+    [Fact]
     public async Task Conversations_of_a_schema_8_database_survive_the_move_to_the_contact_clustered_table()
     {
         var folder = BotFlowApp.NewFolder();
@@ -125,7 +136,8 @@ public sealed class SqliteStorageTests
     [Fact]
     public async Task The_wal_stays_small_while_readers_and_group_commits_run_together()
     {
-        using var app = new BotFlowApp();
+        // 1,000 pages (4 MB) rather than the default 8,000, so the 40 MB below cross it many times.
+        using var app = new BotFlowApp().Set("BotFlow:Storage:WalAutoCheckpointPages", "1000");
         var database = app.Services.GetRequiredService<SqliteDatabase>();
         var store = app.Services.GetRequiredService<BotFlow.Host.Conversations.IConversationStore>();
         var padding = new string('x', 4000);
@@ -151,7 +163,7 @@ public sealed class SqliteStorageTests
 
         done.Cancel();
         await Task.WhenAll(readers);
-        // About 40 MB of pages went through the WAL; checkpoints in the commits keep it near SQLite's 1,000 pages (4 MB).
+        // About 40 MB of pages went through the WAL; checkpoints in the commits keep it near the configured 1,000 pages (4 MB).
         var wal = new FileInfo(database.FilePath + "-wal");
         Assert.True(wal.Length < 16L * 1024 * 1024, $"WAL is {wal.Length / 1024 / 1024} MB after {steps} steps");
     }
