@@ -13,6 +13,7 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     private readonly string _connectionString;
     private readonly int _busyTimeoutMs;
     private readonly int _walAutoCheckpointPages;
+    private readonly TimeSpan _checkpointInterval;
 
     // SQLite allows one writer at a time; queueing writers here instead of letting them spin on SQLITE_BUSY
     // keeps latency flat under load.
@@ -26,6 +27,7 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
         FilePath = Path.Combine(folder, "botflow.db");
         _busyTimeoutMs = (int)options.Value.BusyTimeout.TotalMilliseconds;
         _walAutoCheckpointPages = options.Value.WalAutoCheckpointPages;
+        _checkpointInterval = options.Value.WalCheckpointInterval;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = FilePath,
@@ -83,8 +85,62 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
             connection.Dispose();
         }
 
+        _stopping.Cancel();
+        try
+        {
+            _checkpointer?.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // It logs nothing and holds nothing once stopped; the file is closed either way.
+        }
+
         _writer?.Dispose();
         _writer = null;
+    }
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _checkpointer;
+    private long _backgroundCheckpoints;
+
+    /// <summary>Background checkpoints that ran (tests and diagnostics).</summary>
+    internal long BackgroundCheckpoints => Interlocked.Read(ref _backgroundCheckpoints);
+
+    /// <summary>Whether the background checkpointer is running (started by the first write, stopped by <see cref="Dispose"/>).</summary>
+    internal bool CheckpointerRunning => _checkpointer is { IsCompleted: false };
+
+    /// <summary>
+    /// Copies committed WAL pages into the database file every <see cref="StorageOptions.WalCheckpointInterval"/> on a
+    /// connection of its own. A PASSIVE checkpoint runs beside commits; it cannot let the WAL start over (only a
+    /// checkpoint that sees no newer frame can), so the commit that crosses <see cref="StorageOptions.WalAutoCheckpointPages"/>
+    /// still checkpoints inline and the WAL stays bounded — but finds at most one interval's pages left to copy, so
+    /// that commit, and every step waiting for it, pauses briefly (docs/benchmarks.md). Step reads run on the writer,
+    /// so no reader snapshot holds the checkpoint back under load.
+    /// </summary>
+    private async Task CheckpointLoopAsync()
+    {
+        try
+        {
+            await using var connection = await OpenAsync(_stopping.Token);
+            using var command = Command(connection, "PRAGMA wal_checkpoint(PASSIVE)");
+            while (true)
+            {
+                await Task.Delay(_checkpointInterval, _stopping.Token);
+                try
+                {
+                    await command.ExecuteNonQueryAsync(_stopping.Token);
+                    Interlocked.Increment(ref _backgroundCheckpoints);
+                }
+                catch (SqliteException)
+                {
+                    // Busy or failed: the commits' own checkpoint still bounds the WAL; the next round tries again.
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The host is stopping.
+        }
     }
 
     private async Task<DbConnection> RentAsync(CancellationToken ct)
@@ -180,6 +236,10 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
                 .ExecuteNonQueryAsync(ct);
             KeepPrepared(writer);
             _writer = writer;
+            if (_checkpointInterval > TimeSpan.Zero)
+            {
+                _checkpointer ??= Task.Run(CheckpointLoopAsync);
+            }
         }
 
         return _writer;

@@ -31,4 +31,12 @@ public sealed class StorageOptions
     /// </summary>
     [Range(100, 1_000_000)]
     public int WalAutoCheckpointPages { get; set; } = 8_000;
+
+    /// <summary>
+    /// SQLite: how often a background connection copies committed WAL pages into the database file (a PASSIVE
+    /// checkpoint, which never blocks a commit), so the checkpoint a commit still runs at <see cref="WalAutoCheckpointPages"/>
+    /// finds little left to copy and commits do not pause for long. Default 100 ms; zero turns it off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan WalCheckpointInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 }

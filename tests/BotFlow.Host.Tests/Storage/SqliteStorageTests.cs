@@ -40,6 +40,26 @@ public sealed class SqliteStorageTests
     }
 
     [Fact]
+    public async Task Committed_pages_are_checkpointed_in_the_background_until_the_database_is_disposed()
+    {
+        var app = new BotFlowApp().Set("BotFlow:Storage:WalCheckpointInterval", "00:00:00.050");
+        var database = app.Services.GetRequiredService<SqliteDatabase>();
+        var store = app.Services.GetRequiredService<BotFlow.Host.Conversations.IConversationStore>();
+        await store.CommitAsync(new BotFlow.Host.Conversations.StepCommit("c1", new Dictionary<string, string> { ["name"] = "Ana" }, true, null, []), CancellationToken.None);
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (database.BackgroundCheckpoints < 2 && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(database.BackgroundCheckpoints >= 2, $"{database.BackgroundCheckpoints} background checkpoints in {waited.Elapsed}");
+        Assert.True(database.CheckpointerRunning);
+        app.Dispose();
+        Assert.False(database.CheckpointerRunning);
+    }
+
+    [Fact]
     public async Task Conversations_of_a_schema_8_database_survive_the_move_to_the_contact_clustered_table()
     {
         var folder = BotFlowApp.NewFolder();
