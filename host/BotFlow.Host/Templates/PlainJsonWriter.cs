@@ -77,22 +77,7 @@ internal static class PlainJsonWriter
                 builder.Append(JsonConvert.ToString(f));
                 break;
             case IReadOnlyDictionary<string, object?> map:
-                builder.Append('{');
-                var first = true;
-                foreach (var (key, item) in map)
-                {
-                    if (!first)
-                    {
-                        builder.Append(',');
-                    }
-
-                    first = false;
-                    WriteString(builder, key);
-                    builder.Append(':');
-                    Write(builder, item);
-                }
-
-                builder.Append('}');
+                WriteObject(builder, map);
                 break;
             case List<object?> list:
                 builder.Append('[');
@@ -123,6 +108,12 @@ internal static class PlainJsonWriter
     public static string ToJson(IReadOnlyDictionary<string, string> map)
     {
         var builder = Rent();
+        WriteObject(builder, map);
+        return ToStringAndReturn(builder);
+    }
+
+    private static void WriteObject<TValue>(StringBuilder builder, IEnumerable<KeyValuePair<string, TValue>> map)
+    {
         builder.Append('{');
         var first = true;
         foreach (var (key, item) in map)
@@ -135,18 +126,10 @@ internal static class PlainJsonWriter
             first = false;
             WriteString(builder, key);
             builder.Append(':');
-            if (item is null)
-            {
-                builder.Append("null");
-            }
-            else
-            {
-                WriteString(builder, item);
-            }
+            Write(builder, item);
         }
 
         builder.Append('}');
-        return ToStringAndReturn(builder);
     }
 
     public static void WriteString(StringBuilder builder, string value)
@@ -158,32 +141,24 @@ internal static class PlainJsonWriter
         {
             builder.Append(rest[..at]);
             var c = rest[at];
-            switch (c)
+            var escape = c switch
             {
-                case '"':
-                    builder.Append("\\\"");
-                    break;
-                case '\\':
-                    builder.Append("\\\\");
-                    break;
-                case '\n':
-                    builder.Append("\\n");
-                    break;
-                case '\r':
-                    builder.Append("\\r");
-                    break;
-                case '\t':
-                    builder.Append("\\t");
-                    break;
-                case '\b':
-                    builder.Append("\\b");
-                    break;
-                case '\f':
-                    builder.Append("\\f");
-                    break;
-                default:
-                    builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    break;
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                '\b' => "\\b",
+                '\f' => "\\f",
+                _ => null,
+            };
+            if (escape is not null)
+            {
+                builder.Append(escape);
+            }
+            else
+            {
+                builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
             }
 
             rest = rest[(at + 1)..];
