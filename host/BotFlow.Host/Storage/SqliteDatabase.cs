@@ -229,9 +229,9 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
         if (_writer is null)
         {
             var writer = await OpenAsync(ct);
-            // Checkpoints stay in the commit that crosses WalAutoCheckpointPages (a background checkpointer was measured
-            // faster but let the WAL grow without end under load; docs/benchmarks.md). After a burst the WAL file is
-            // cut back to 64 MB.
+            // The commit that crosses WalAutoCheckpointPages checkpoints inline, which lets the WAL start over and bounds
+            // it; the background loop (CheckpointLoopAsync) has copied most of its pages by then. After a burst the WAL
+            // file is cut back to 64 MB.
             await Command(writer, $"PRAGMA cache_size=-{WriterCacheKiB}; PRAGMA journal_size_limit={WalSizeLimit}; PRAGMA wal_autocheckpoint={_walAutoCheckpointPages};")
                 .ExecuteNonQueryAsync(ct);
             KeepPrepared(writer);
