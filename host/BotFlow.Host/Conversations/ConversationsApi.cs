@@ -5,6 +5,7 @@ using BotFlow.Host.Flows;
 using BotFlow.Host.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Newtonsoft.Json.Linq;
 
 namespace BotFlow.Host.Conversations;
 
@@ -17,7 +18,7 @@ public static partial class ConversationsApi
         /// as documented); anything else (numbers, other spellings, nested values) goes through the serializer, whose
         /// conversions and error messages stay what they were.
         /// </summary>
-        internal static MessageInput? FromOrdinaryShape(Newtonsoft.Json.Linq.JObject body)
+        internal static MessageInput? FromOrdinaryShape(JObject body)
         {
             string? text = null;
             Dictionary<string, string?>? fields = null;
@@ -25,17 +26,17 @@ public static partial class ConversationsApi
             {
                 switch (property.Name)
                 {
-                    case "text" when property.Value.Type is Newtonsoft.Json.Linq.JTokenType.String or Newtonsoft.Json.Linq.JTokenType.Null:
+                    case "text" when property.Value.Type is JTokenType.String or JTokenType.Null:
                         text = (string?)property.Value;
                         break;
-                    case "fields" when property.Value.Type == Newtonsoft.Json.Linq.JTokenType.Null:
+                    case "fields" when property.Value.Type == JTokenType.Null:
                         fields = null;
                         break;
-                    case "fields" when property.Value is Newtonsoft.Json.Linq.JObject map:
+                    case "fields" when property.Value is JObject map:
                         fields = new Dictionary<string, string?>(map.Count);
                         foreach (var field in map.Properties())
                         {
-                            if (field.Value.Type is not (Newtonsoft.Json.Linq.JTokenType.String or Newtonsoft.Json.Linq.JTokenType.Null))
+                            if (field.Value.Type is not (JTokenType.String or JTokenType.Null))
                             {
                                 return null;
                             }

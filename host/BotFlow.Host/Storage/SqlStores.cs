@@ -47,7 +47,7 @@ internal static class SqlValues
         return fields;
     }
 
-    /// <summary>The contact's fields as a flat JSON object, written with pooled buffers.</summary>
+    /// <summary>The contact's fields as a flat JSON object (<see cref="Templates.PlainJsonWriter"/>).</summary>
     public static string FieldsToJson(IReadOnlyDictionary<string, string> fields) => Templates.PlainJsonWriter.ToJson(fields);
 }
 

@@ -16,14 +16,14 @@ namespace BotFlow.Host.Storage;
 /// </summary>
 internal static class SqliteRawStatements
 {
-    private sealed class Prepared(sqlite3_stmt statement, string[] names, int[] indexes)
+    private sealed class Prepared(sqlite3_stmt statement)
     {
         public sqlite3_stmt Statement { get; } = statement;
 
         /// <summary>The parameter names the indexes were looked up for; another call with other names looks them up again.</summary>
-        public string[] Names { get; set; } = names;
+        public string[] Names { get; set; } = [];
 
-        public int[] Indexes { get; set; } = indexes;
+        public int[] Indexes { get; set; } = [];
     }
 
     private static readonly ConditionalWeakTable<SqliteConnection, Dictionary<string, Prepared>> Statements = new();
@@ -68,7 +68,7 @@ internal static class SqliteRawStatements
     public static bool TryExecute(DbConnection connection, string sql, ReadOnlySpan<(string Name, object? Value)> parameters, List<long>? returned, out int changes)
     {
         changes = 0;
-        if (connection is not SqliteConnection { Handle: { } db } sqlite || !Statements.TryGetValue(sqlite, out var statements) || !Bindable(parameters))
+        if (connection is not SqliteConnection { Handle: { } db } sqlite || !Statements.TryGetValue(sqlite, out var statements))
         {
             return false;
         }
@@ -83,7 +83,7 @@ internal static class SqliteRawStatements
                 return false;
             }
 
-            prepared = new Prepared(statement, [], []);
+            prepared = new Prepared(statement);
             statements[sql] = prepared;
         }
 
@@ -110,16 +110,23 @@ internal static class SqliteRawStatements
         {
             for (var i = 0; i < parameters.Length; i++)
             {
-                Check(Bind(stmt, prepared.Indexes[i], parameters[i].Value), db);
+                var rc = Bind(stmt, prepared.Indexes[i], parameters[i].Value);
+                if (rc == NotBound)
+                {
+                    // A value of a type bound only by Microsoft.Data.Sqlite: the finally clears what was bound.
+                    return false;
+                }
+
+                Check(rc, db);
             }
 
-            int rc;
-            while ((rc = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
+            int step;
+            while ((step = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
             {
                 returned?.Add(raw.sqlite3_column_int64(stmt, 0));
             }
 
-            Check(rc, db);
+            Check(step, db);
             changes = raw.sqlite3_changes(db);
             return true;
         }
@@ -149,7 +156,10 @@ internal static class SqliteRawStatements
         return true;
     }
 
-    // The same conversions Microsoft.Data.Sqlite applies to these CLR types (text, integer, real, null).
+    private const int NotBound = -1;
+
+    // The same conversions Microsoft.Data.Sqlite applies to these CLR types (text, integer, real, null); any other
+    // type answers NotBound.
     private static int Bind(sqlite3_stmt stmt, int index, object? value) => value switch
     {
         null or DBNull or TypedNull => raw.sqlite3_bind_null(stmt, index),
@@ -158,21 +168,8 @@ internal static class SqliteRawStatements
         int n => raw.sqlite3_bind_int64(stmt, index, n),
         bool b => raw.sqlite3_bind_int64(stmt, index, b ? 1 : 0),
         double d => raw.sqlite3_bind_double(stmt, index, d),
-        _ => throw new NotSupportedException($"{value.GetType().Name} is not bound by the raw path"),
+        _ => NotBound,
     };
-
-    private static bool Bindable(ReadOnlySpan<(string Name, object? Value)> parameters)
-    {
-        foreach (var (_, value) in parameters)
-        {
-            if (value is not (null or DBNull or TypedNull or string or long or int or bool or double))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     private static void Check(int rc, sqlite3 db)
     {

@@ -123,8 +123,8 @@ public static class PlainData
     }
 
     /// <summary>
-    /// Plain data to compact JSON, written directly (dictionaries, lists and scalars) with pooled buffers; anything else
-    /// goes through the serializer, so the text is what <c>JsonConvert.SerializeObject(value, JsonDefaults.Settings)</c> gives.
+    /// Plain data to compact JSON (<see cref="PlainJsonWriter"/>): dictionaries, lists and scalars written directly into
+    /// a reused builder, anything else through the serializer, so the text is what Newtonsoft writes for the same value.
     /// </summary>
     public static string ToJson(object? value) => PlainJsonWriter.ToJson(value);
 

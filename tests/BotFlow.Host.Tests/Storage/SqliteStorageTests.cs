@@ -39,6 +39,18 @@ public sealed class SqliteStorageTests
         Assert.Equal(1234, pages);
     }
 
+    [Theory]
+    [InlineData("WalAutoCheckpointPages", "10", "WalAutoCheckpointPages must be between 100 and 1000000")]
+    [InlineData("WalCheckpointInterval", "00:05:00", "WalCheckpointInterval must be between")]
+    public void A_checkpoint_setting_out_of_range_stops_the_start_with_a_message_naming_it(string setting, string value, string message)
+    {
+        using var app = new BotFlowApp().Set($"BotFlow:Storage:{setting}", value);
+
+        var error = Assert.ThrowsAny<Exception>(() => app.Services);
+
+        Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Committed_pages_are_checkpointed_in_the_background_until_the_database_is_disposed()
     {
