@@ -90,6 +90,8 @@ public sealed class BackgroundRetryTests
 
         await AskAsync(app);
         await WaitUntilAsync(async () => (await OutgoingAsync(app, Contact)).Contains(Link), "the link");
+        // The job's rows are committed before Hangfire moves it to Succeeded, so the link can be there a moment earlier.
+        await WaitUntilAsync(() => Task.FromResult(storage.GetMonitoringApi().SucceededListCount() == 1), "the job to be marked Succeeded");
         var succeeded = storage.GetMonitoringApi().SucceededJobs(0, 10).Single();
         app.Services.GetRequiredService<IBackgroundJobClient>().Requeue(succeeded.Key);
         await WaitUntilAsync(() => Task.FromResult(storage.GetMonitoringApi().SucceededListCount() == 1 && storage.GetMonitoringApi().EnqueuedCount("default") == 0
