@@ -23,19 +23,21 @@ public sealed class StorageOptions
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// SQLite: the WAL size, in pages, at which the commit that crosses it copies the WAL into the database file
-    /// (<c>wal_autocheckpoint</c>). Default 8,000 (about 32 MB). SQLite's own 1,000 copied the pages every step rewrites
-    /// (index roots, the ends of the append-only tables) eight times as often: under the boleto load 8,000 carried 36%
-    /// more requests per second at 15% less CPU each, with a longer pause (p99 +30%) when a checkpoint runs
-    /// (docs/benchmarks.md). Lower it for a smaller WAL file and shorter pauses.
+    /// SQLite: the WAL size, in pages, at which the background checkpointer (<see cref="WalCheckpointInterval"/>) brings
+    /// the WAL back to its start, holding commits back for a few milliseconds; without it, the size at which the commit
+    /// that crosses it checkpoints (<c>wal_autocheckpoint</c>), which the write connection otherwise keeps at four times
+    /// this as a backstop. Default 8,000 (about 32 MB; under heavy load the WAL reaches about twice that before it starts
+    /// over). SQLite's own 1,000 copied the pages every step rewrites (index roots, the ends of the append-only tables)
+    /// eight times as often: under the boleto load 8,000 carried 36% more requests per second at 15% less CPU each
+    /// (docs/benchmarks.md). Lower it for a smaller WAL file.
     /// </summary>
     [Range(100, 1_000_000)]
     public int WalAutoCheckpointPages { get; set; } = 8_000;
 
     /// <summary>
     /// SQLite: how often a background connection copies committed WAL pages into the database file (a PASSIVE
-    /// checkpoint, which never blocks a commit), so the checkpoint a commit still runs at <see cref="WalAutoCheckpointPages"/>
-    /// finds little left to copy and commits do not pause for long. Default 100 ms; zero turns it off.
+    /// checkpoint, which never blocks a commit) and checks whether the WAL has reached <see cref="WalAutoCheckpointPages"/>.
+    /// Default 100 ms; zero turns it off (then commits checkpoint inline and pause for longer).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan WalCheckpointInterval { get; set; } = TimeSpan.FromMilliseconds(100);

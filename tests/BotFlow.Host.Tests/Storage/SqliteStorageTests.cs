@@ -28,15 +28,61 @@ public sealed class SqliteStorageTests
         Assert.Equal("wal", mode);
     }
 
-    [Fact]
-    public async Task The_writer_checkpoints_at_the_configured_wal_size()
+    [Theory]
+    [InlineData("00:00:00", 1234)] // no background loop: the commit that crosses the size checkpoints
+    [InlineData("00:00:00.100", 4 * 1234)] // the loop brings the WAL back; the writer's own checkpoint is the backstop
+    public async Task The_writer_checkpoints_at_the_configured_wal_size_or_behind_the_background_loop(string interval, int expected)
     {
-        using var app = new BotFlowApp().Set("BotFlow:Storage:WalAutoCheckpointPages", "1234");
+        using var app = new BotFlowApp().Set("BotFlow:Storage:WalAutoCheckpointPages", "1234").Set("BotFlow:Storage:WalCheckpointInterval", interval);
         var database = app.Services.GetRequiredService<SqliteDatabase>();
 
         var pages = await database.WriteAsync(async (c, tx) => Convert.ToInt32(await SqliteDatabase.Command(c, "PRAGMA wal_autocheckpoint", tx).ExecuteScalarAsync()), CancellationToken.None);
 
-        Assert.Equal(1234, pages);
+        Assert.Equal(expected, pages);
+    }
+
+    [Fact]
+    public async Task The_background_loop_brings_the_wal_back_to_its_start_before_the_writer_would()
+    {
+        // 100 pages for the loop; the writer's backstop is at 400 and the steps below write about 200, so only the loop
+        // can have started the WAL over.
+        var app = new BotFlowApp().Set("BotFlow:Storage:WalAutoCheckpointPages", "100").Set("BotFlow:Storage:WalCheckpointInterval", "00:00:00.020");
+        using var _ = app;
+        var database = app.Services.GetRequiredService<SqliteDatabase>();
+        var store = app.Services.GetRequiredService<BotFlow.Host.Conversations.IConversationStore>();
+        var padding = new string('x', 4000);
+        for (var i = 0; i < 40; i++)
+        {
+            await store.CommitAsync(new BotFlow.Host.Conversations.StepCommit($"r{i}", new Dictionary<string, string> { ["name"] = padding }, true, null, []), CancellationToken.None);
+        }
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (database.GatedCheckpoints < 1 && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(database.GatedCheckpoints >= 1, $"no checkpoint under the write gate in {waited.Elapsed}");
+        await store.CommitAsync(new BotFlow.Host.Conversations.StepCommit("after", new Dictionary<string, string> { ["name"] = "Ana" }, true, null, []), CancellationToken.None);
+        // wal_checkpoint answers (busy, pages in the WAL, pages copied): a WAL started over holds only the last commit.
+        var walPages = await database.ReadAsync(async c =>
+        {
+            await using var reader = await SqliteDatabase.Command(c, "PRAGMA wal_checkpoint(PASSIVE)").ExecuteReaderAsync();
+            await reader.ReadAsync();
+            return reader.GetInt32(1);
+        }, CancellationToken.None);
+        Assert.InRange(walPages, 1, 20);
+    }
+
+    [Fact]
+    public async Task A_connections_database_file_syncs_through_sqlites_own_file()
+    {
+        using var app = new BotFlowApp();
+        var database = app.Services.GetRequiredService<SqliteDatabase>();
+
+        var synced = await database.ReadAsync(c => Task.FromResult(SqliteFileSync.TrySync((Microsoft.Data.Sqlite.SqliteConnection)c)), CancellationToken.None);
+
+        Assert.True(synced);
     }
 
     [Theory]
