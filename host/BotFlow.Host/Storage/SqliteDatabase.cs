@@ -127,12 +127,21 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
         {
             await using var connection = await OpenAsync(_stopping.Token);
             using var command = Command(connection, "PRAGMA wal_checkpoint(PASSIVE)");
+            var lastWalPages = -1;
             while (true)
             {
                 await Task.Delay(_checkpointInterval, _stopping.Token);
                 try
                 {
-                    if (await CheckpointAsync(command) < _walAutoCheckpointPages)
+                    var pass = await CheckpointAsync(command);
+                    var idle = pass.WalPages == lastWalPages && pass.CopiedPages >= pass.WalPages;
+                    lastWalPages = pass.WalPages;
+                    // Small; or nothing committed since the last pass and every frame copied, so the next commit starts the
+                    // WAL over by itself; or a reader (an export, a long list on a pooled connection) keeps a snapshot older
+                    // than the WAL's end, which stops any checkpoint short of it — taking the gate now would pause commits
+                    // for nothing, and the next round looks again. A pass that nobody holds back copies every frame that
+                    // existed when it started, so "all copied" alone says nothing while commits go on.
+                    if (pass.WalPages < _walAutoCheckpointPages || idle || pass.CopiedPages < pass.WalPages)
                     {
                         continue;
                     }
@@ -152,7 +161,7 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
                     try
                     {
                         // Nothing commits meanwhile, so this one copies every frame and the next commit starts the WAL over
-                        // (unless a pooled reader still reads an older snapshot: then a later round tries again).
+                        // (unless a pooled reader still reads an older snapshot).
                         await CheckpointAsync(command);
                         Interlocked.Increment(ref _gatedCheckpoints);
                     }
@@ -179,13 +188,13 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     private const int MaxCatchUpRounds = 4;
     private static readonly TimeSpan QuickCatchUpRound = TimeSpan.FromMilliseconds(8);
 
-    /// <summary>Runs one PASSIVE checkpoint and answers the WAL's size in pages when it started.</summary>
-    private async Task<int> CheckpointAsync(DbCommand command)
+    /// <summary>Runs one PASSIVE checkpoint: the WAL's size in pages when it started and how many of them are now in the database file.</summary>
+    private async Task<(int WalPages, int CopiedPages)> CheckpointAsync(DbCommand command)
     {
         await using var reader = await command.ExecuteReaderAsync(_stopping.Token);
         Interlocked.Increment(ref _backgroundCheckpoints);
         // One row: busy, pages in the WAL, pages copied into the database file.
-        return await reader.ReadAsync(_stopping.Token) ? reader.GetInt32(1) : 0;
+        return await reader.ReadAsync(_stopping.Token) ? (reader.GetInt32(1), reader.GetInt32(2)) : (0, 0);
     }
 
     private long _gatedCheckpoints;
