@@ -1,7 +1,5 @@
 using System.Net;
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -10,12 +8,12 @@ namespace BotFlow.Host.Security;
 
 /// <summary>
 /// API keys from <c>Authorization: Bearer</c> or <c>X-Api-Key</c>, compared in constant time against every configured
-/// key (by SHA-256, so plain and hashed keys are checked the same way). With nothing configured, Development requests
+/// key (by SHA-256, so plain and hashed keys are checked the same way; <see cref="ApiKeyDigests"/>). With nothing configured, Development requests
 /// from loopback act as admin so the README's run command needs no setup; anywhere else they get 401 saying what to set.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    IOptionsMonitor<AuthOptions> auth, IHostEnvironment environment)
+    IOptionsMonitor<AuthOptions> auth, ApiKeyDigests digests, IHostEnvironment environment)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "BotFlow.ApiKey";
@@ -29,18 +27,12 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var keys = auth.CurrentValue.ApiKeys;
         var presented = PresentedKey();
         if (presented is not null)
         {
-            var hash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
-            foreach (var key in keys)
+            if (digests.Find(auth.CurrentValue, presented) is { } key)
             {
-                var expected = key.Key is { Length: > 0 } plain ? SHA256.HashData(Encoding.UTF8.GetBytes(plain)) : FromHex(key.Sha256);
-                if (expected is not null && CryptographicOperations.FixedTimeEquals(hash, expected))
-                {
-                    return Task.FromResult(Success(key.Name, key.Role, "api-key"));
-                }
+                return Task.FromResult(Success(key.Name, key.Role, "api-key"));
             }
 
             return Task.FromResult(AuthenticateResult.Fail("the API key is not valid"));
@@ -88,18 +80,6 @@ public sealed class ApiKeyAuthenticationHandler(
 
     private static bool IsLoopback(IPAddress? address) => address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address)
         || address is null; // in-process test servers have no remote address
-
-    private static byte[]? FromHex(string? hex)
-    {
-        try
-        {
-            return string.IsNullOrEmpty(hex) ? null : Convert.FromHexString(hex);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
 
     private AuthenticateResult Success(string name, string role, string method)
     {

@@ -20,6 +20,7 @@ public static class SecurityServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
+        services.AddSingleton<ApiKeyDigests>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.PolicySchemeName)
             .AddPolicyScheme(ApiKeyAuthenticationHandler.PolicySchemeName, "API key or sign-in cookie", o =>
                 o.ForwardDefaultSelector = context =>

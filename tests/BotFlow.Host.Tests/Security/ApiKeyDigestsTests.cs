@@ -1,0 +1,36 @@
+using System.Security.Cryptography;
+using System.Text;
+using BotFlow.Host.Security;
+
+namespace BotFlow.Host.Tests.Security;
+
+public sealed class ApiKeyDigestsTests
+{
+    private static AuthOptions Options(params ApiKeyOptions[] keys) => new() { ApiKeys = [.. keys] };
+
+    [Fact]
+    public void A_key_given_in_plain_text_or_as_its_sha256_is_found_and_a_wrong_one_is_not()
+    {
+        var digests = new ApiKeyDigests();
+        var options = Options(
+            new ApiKeyOptions { Name = "plain", Role = Roles.Admin, Key = "k-plain-0123456789" },
+            new ApiKeyOptions { Name = "hashed", Role = Roles.Channel, Sha256 = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes("k-hashed-ção"))) });
+
+        Assert.Equal("plain", digests.Find(options, "k-plain-0123456789")?.Name);
+        Assert.Equal("hashed", digests.Find(options, "k-hashed-ção")?.Name);
+        Assert.Null(digests.Find(options, "k-plain-012345678"));
+        Assert.Null(digests.Find(options, new string('x', 2_000))); // longer than the stack buffer
+    }
+
+    [Fact]
+    public void A_reloaded_configuration_is_used_at_once()
+    {
+        var digests = new ApiKeyDigests();
+        Assert.NotNull(digests.Find(Options(new ApiKeyOptions { Name = "old", Role = Roles.Admin, Key = "old-key-0123456789" }), "old-key-0123456789"));
+
+        var reloaded = Options(new ApiKeyOptions { Name = "new", Role = Roles.Admin, Key = "new-key-0123456789" });
+
+        Assert.Null(digests.Find(reloaded, "old-key-0123456789"));
+        Assert.Equal("new", digests.Find(reloaded, "new-key-0123456789")?.Name);
+    }
+}
