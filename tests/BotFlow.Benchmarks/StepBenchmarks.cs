@@ -15,6 +15,7 @@ namespace BotFlow.Benchmarks;
 /// performance.md (its Integration block calls a partner on a loopback port, then the step and its execution record
 /// are stored), and the SQLite step commit alone, single and 16 at once (group commit). The boleto step is the
 /// end-to-end workload without wrk and Kestrel in front: it moves a few percent where a load run's noise does not.
+/// The snapshot read is what a returning contact's step reads before it runs.
 /// </summary>
 [MemoryDiagnoser]
 public class StepBenchmarks
@@ -62,7 +63,13 @@ public class StepBenchmarks
             """, System.Text.Encoding.UTF8, "application/json")).GetAwaiter().GetResult().EnsureSuccessStatusCode();
         _runner = _app.Services.GetRequiredService<ConversationRunner>();
         _store = _app.Services.GetRequiredService<IConversationStore>();
+        _store.CommitAsync(Commit(Returning), CancellationToken.None).GetAwaiter().GetResult();
     }
+
+    private const string Returning = "returning";
+
+    [Benchmark(Description = "read: a returning contact's step snapshot (contact and waiting conversation)")]
+    public Task<StepSnapshot> LoadReturning() => _store.LoadStepAsync("step", Returning, withConversation: true, null, CancellationToken.None);
 
     [GlobalCleanup]
     public void Cleanup()
@@ -112,9 +119,9 @@ public class StepBenchmarks
     [Benchmark(Description = "commit: 16 steps at once (group commit), per batch")]
     public Task CommitSixteen() => Task.WhenAll(Enumerable.Range(0, 16).Select(_ => _store.CommitAsync(Commit(), CancellationToken.None)));
 
-    private StepCommit Commit()
+    private StepCommit Commit(string? contact = null)
     {
-        var contact = "commit-" + Interlocked.Increment(ref _contact);
+        contact ??= "commit-" + Interlocked.Increment(ref _contact);
         var now = DateTimeOffset.UtcNow;
         var conversation = new ConversationRecord(Guid.NewGuid().ToString("N"), "step", contact, 1, ConversationStatuses.Waiting, "cpf", true, "{}", null, null, now, now);
         return new StepCommit(contact, new Dictionary<string, string> { ["name"] = "Ana" }, true, conversation,

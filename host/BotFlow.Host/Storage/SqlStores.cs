@@ -277,20 +277,24 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
     internal static Task<ConversationRecord?> ReadConversationAsync(BotFlowDatabase db, string flowId, string contactId, CancellationToken ct) =>
         db.ReadAsync(c => ReadConversationAsync(c, flowId, contactId, ct), ct);
 
+    private const string ConversationByContactSql =
+        "select id, flow_id, contact_id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at from conversations where flow_id = @f and contact_id = @c";
+
     private static async Task<ConversationRecord?> ReadConversationAsync(DbConnection c, string flowId, string contactId, CancellationToken ct)
     {
-        await using var reader = await Command(c,
-            "select id, flow_id, contact_id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at from conversations where flow_id = @f and contact_id = @c",
-            null, ("@f", flowId), ("@c", contactId)).ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct))
+        (string, object?)[] parameters = [("@f", flowId), ("@c", contactId)];
+        if (SqliteRawStatements.TryQueryFirst(c, ConversationByContactSql, parameters, static row => MapConversation(row), out var conversation))
         {
-            return null;
+            return conversation;
         }
 
-        return new ConversationRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), Int(reader, 3), reader.GetString(4),
-            SqlValues.NullableString(reader, 5), Bool(reader, 6), reader.GetString(7), SqlValues.NullableString(reader, 8),
-            SqlValues.NullableString(reader, 9), SqlValues.Time(reader, 10), SqlValues.Time(reader, 11));
+        await using var reader = await Command(c, ConversationByContactSql, null, parameters).ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? MapConversation(new ReaderRow(reader)) : null;
     }
+
+    private static ConversationRecord MapConversation<TRow>(TRow row) where TRow : IStoredRow =>
+        new(row.GetString(0), row.GetString(1), row.GetString(2), row.GetInt32(3), row.GetString(4), row.NullableString(5), row.GetBoolean(6),
+            row.GetString(7), row.NullableString(8), row.NullableString(9), row.GetTime(10), row.GetTime(11));
 
     public Task<ContactRecord?> GetContactAsync(string contactId, CancellationToken ct) => db.ReadAsync(c => ReadContactAsync(c, contactId, ct), ct);
 
@@ -322,21 +326,39 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
 
     public Task<bool> InboundSeenAsync(InboundKey key, CancellationToken ct) => db.ReadAsync(c => ReadInboundSeenAsync(c, key, ct), ct);
 
-    private static async Task<bool> ReadInboundSeenAsync(DbConnection c, InboundKey key, CancellationToken ct) =>
-        await Command(c, "select 1 from channel_inbound where channel_id = @ch and provider_message_id = @p", null, ("@ch", key.ChannelId), ("@p", key.ProviderMessageId))
-            .ExecuteScalarAsync(ct) is not null;
+    private const string InboundSeenSql = "select 1 from channel_inbound where channel_id = @ch and provider_message_id = @p";
+
+    private static async Task<bool> ReadInboundSeenAsync(DbConnection c, InboundKey key, CancellationToken ct)
+    {
+        (string, object?)[] parameters = [("@ch", key.ChannelId), ("@p", key.ProviderMessageId)];
+        if (SqliteRawStatements.TryQueryFirst(c, InboundSeenSql, parameters, static _ => true, out var seen))
+        {
+            return seen;
+        }
+
+        return await Command(c, InboundSeenSql, null, parameters).ExecuteScalarAsync(ct) is not null;
+    }
 
     public Task<string?> LastInboundChannelAsync(string contactId, CancellationToken ct) => db.ReadAsync(async c =>
         await Command(c, "select channel from messages where contact_id = @c and direction = 'in' order by id desc limit 1", null, ("@c", contactId))
             .ExecuteScalarAsync(ct) as string, ct);
 
+    private const string ContactByIdSql = "select id, fields, created_at, updated_at from contacts where id = @id";
+
     internal static async Task<ContactRecord?> ReadContactAsync(DbConnection c, string id, CancellationToken ct)
     {
-        await using var reader = await Command(c, "select id, fields, created_at, updated_at from contacts where id = @id", null, ("@id", id)).ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct)
-            ? new ContactRecord(reader.GetString(0), SqlValues.FieldsFromJson(reader.GetString(1)), SqlValues.Time(reader, 2), SqlValues.Time(reader, 3))
-            : null;
+        (string, object?)[] parameters = [("@id", id)];
+        if (SqliteRawStatements.TryQueryFirst(c, ContactByIdSql, parameters, static row => MapContact(row), out var contact))
+        {
+            return contact;
+        }
+
+        await using var reader = await Command(c, ContactByIdSql, null, parameters).ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? MapContact(new ReaderRow(reader)) : null;
     }
+
+    private static ContactRecord MapContact<TRow>(TRow row) where TRow : IStoredRow =>
+        new(row.GetString(0), SqlValues.FieldsFromJson(row.GetString(1)), row.GetTime(2), row.GetTime(3));
 
     private readonly GroupCommitter? _committer = db is SqliteDatabase ? new GroupCommitter(db) : null;
 

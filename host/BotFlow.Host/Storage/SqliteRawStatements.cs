@@ -68,11 +68,78 @@ internal static class SqliteRawStatements
     public static bool TryExecute(DbConnection connection, string sql, ReadOnlySpan<(string Name, object? Value)> parameters, List<long>? returned, out int changes)
     {
         changes = 0;
-        if (connection is not SqliteConnection { Handle: { } db } sqlite || !Statements.TryGetValue(sqlite, out var statements))
+        if (!TryBind(connection, sql, parameters, out var db, out var stmt))
         {
             return false;
         }
 
+        try
+        {
+            int step;
+            while ((step = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
+            {
+                returned?.Add(raw.sqlite3_column_int64(stmt, 0));
+            }
+
+            Check(step, db);
+            changes = raw.sqlite3_changes(db);
+            return true;
+        }
+        finally
+        {
+            Reset(stmt);
+        }
+    }
+
+    /// <summary>
+    /// Runs the query <paramref name="sql"/> on a kept connection and maps its first row, if any, with
+    /// <paramref name="map"/> (<paramref name="value"/> is default when there is none). False as for
+    /// <see cref="TryExecute"/>: the caller reads through ADO.NET instead.
+    /// </summary>
+    public static bool TryQueryFirst<T>(DbConnection connection, string sql, ReadOnlySpan<(string Name, object? Value)> parameters, Func<RawRow, T> map, out T? value)
+    {
+        value = default;
+        if (!TryBind(connection, sql, parameters, out var db, out var stmt))
+        {
+            return false;
+        }
+
+        try
+        {
+            var step = raw.sqlite3_step(stmt);
+            if (step == raw.SQLITE_ROW)
+            {
+                value = map(new RawRow(stmt));
+                return true;
+            }
+
+            Check(step, db);
+            return true;
+        }
+        finally
+        {
+            Reset(stmt);
+        }
+    }
+
+    // Reset even after a failure, so the statement holds no lock into the rollback; the next call binds every parameter again.
+    private static void Reset(sqlite3_stmt stmt)
+    {
+        raw.sqlite3_reset(stmt);
+        raw.sqlite3_clear_bindings(stmt);
+    }
+
+    /// <summary>The kept statement for <paramref name="sql"/> with every parameter bound, or false (see <see cref="TryExecute"/>).</summary>
+    private static bool TryBind(DbConnection connection, string sql, ReadOnlySpan<(string Name, object? Value)> parameters, out sqlite3 db, out sqlite3_stmt stmt)
+    {
+        db = null!;
+        stmt = null!;
+        if (connection is not SqliteConnection { Handle: { } handle } sqlite || !Statements.TryGetValue(sqlite, out var statements))
+        {
+            return false;
+        }
+
+        db = handle;
         if (!statements.TryGetValue(sql, out var prepared))
         {
             Check(raw.sqlite3_prepare_v3(db, sql, raw.SQLITE_PREPARE_PERSISTENT, out var statement, out var tail), db);
@@ -87,7 +154,7 @@ internal static class SqliteRawStatements
             statements[sql] = prepared;
         }
 
-        var stmt = prepared.Statement;
+        stmt = prepared.Statement;
         if (!SameNames(prepared.Names, parameters))
         {
             var names = new string[parameters.Length];
@@ -106,6 +173,7 @@ internal static class SqliteRawStatements
             prepared.Indexes = indexes;
         }
 
+        var bound = false;
         try
         {
             for (var i = 0; i < parameters.Length; i++)
@@ -120,21 +188,15 @@ internal static class SqliteRawStatements
                 Check(rc, db);
             }
 
-            int step;
-            while ((step = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
-            {
-                returned?.Add(raw.sqlite3_column_int64(stmt, 0));
-            }
-
-            Check(step, db);
-            changes = raw.sqlite3_changes(db);
+            bound = true;
             return true;
         }
         finally
         {
-            // Reset even after a failure, so the statement holds no lock into the rollback; the next call binds every parameter again.
-            raw.sqlite3_reset(stmt);
-            raw.sqlite3_clear_bindings(stmt);
+            if (!bound)
+            {
+                Reset(stmt);
+            }
         }
     }
 

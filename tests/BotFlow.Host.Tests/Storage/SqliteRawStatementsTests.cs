@@ -103,4 +103,48 @@ public sealed class SqliteRawStatementsTests
         var open = Directory.GetFiles("/proc/self/fd").Select(fd => new FileInfo(fd).LinkTarget).Where(target => target == file).ToList();
         Assert.Empty(open);
     }
+
+    private const string Select = "select id, s, i, b, d, n from t where id = @id";
+
+    private static string Read<TRow>(TRow row) where TRow : IStoredRow =>
+        $"{row.GetString(0)}|{row.NullableString(1)}|{row.GetInt32(2)}|{row.GetBoolean(3)}|{row.GetString(4)}|{row.NullableString(5) ?? "null"}|{row.IsNull(5)}";
+
+    [Fact]
+    public async Task A_query_reads_the_same_values_as_ado_net_and_answers_no_row_with_the_default()
+    {
+        using var connection = Open(BotFlowApp.NewFolder());
+        SqliteRawStatements.Keep(connection);
+        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("r"), null, out _));
+        await using (var reader = await BotFlowDatabase.Command(connection, Select, null, ("@id", "r")).ExecuteReaderAsync())
+        {
+            Assert.True(await reader.ReadAsync());
+            var viaAdo = Read(new ReaderRow(reader));
+
+            Assert.True(SqliteRawStatements.TryQueryFirst(connection, Select, [("@id", "r")], static row => Read(row), out var viaRaw));
+
+            Assert.Equal(viaAdo, viaRaw);
+            Assert.Equal("r|João Conceição ✓|42|True|123.45|null|True", viaRaw);
+        }
+
+        Assert.True(SqliteRawStatements.TryQueryFirst(connection, Select, [("@id", "missing")], static row => Read(row), out var none));
+        Assert.Null(none);
+    }
+
+    [Fact]
+    public void A_query_on_a_connection_not_kept_goes_the_ado_net_way_and_a_finished_query_holds_no_read_lock()
+    {
+        var folder = BotFlowApp.NewFolder();
+        using var connection = Open(folder);
+        Assert.False(SqliteRawStatements.TryQueryFirst(connection, Select, [("@id", "r")], static _ => 1, out _));
+        SqliteRawStatements.Keep(connection);
+        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("r"), null, out _));
+        Assert.True(SqliteRawStatements.TryQueryFirst(connection, Select, [("@id", "r")], static _ => 1, out _));
+
+        // Another connection can take the write lock at once: the statement was reset, not left mid-read.
+        using var other = new SqliteConnection($"Data Source={Path.Combine(folder, "raw.db")};Pooling=false;Default Timeout=1");
+        other.Open();
+        using var exclusive = other.CreateCommand();
+        exclusive.CommandText = "begin exclusive; commit;";
+        exclusive.ExecuteNonQuery();
+    }
 }
