@@ -23,6 +23,7 @@ internal static class SqliteFileSync
     [DllImport("e_sqlite3", CallingConvention = CallingConvention.Cdecl)]
     private static extern int sqlite3_file_control(IntPtr db, [MarshalAs(UnmanagedType.LPUTF8Str)] string database, int op, out IntPtr file);
 
+    // Whether the loaded native SQLite exports the call is a fact about the process, not about one database.
     private static volatile bool _unavailable;
 
     /// <summary>
