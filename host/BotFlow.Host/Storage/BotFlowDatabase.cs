@@ -107,6 +107,22 @@ public abstract class BotFlowDatabase
         }
     }
 
+    /// <summary>
+    /// Runs a query and maps its first row with <paramref name="map"/>, or answers default when there is none; on SQLite's
+    /// long-lived connections straight on the native handle, elsewhere through a data reader.
+    /// </summary>
+    internal static async Task<T?> QueryFirstAsync<T>(DbConnection connection, string sql, Func<IStoredRow, T> map, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        if (SqliteRawStatements.TryQueryFirst(connection, sql, parameters, map, out var value))
+        {
+            return value;
+        }
+
+        // Not disposed here: on a long-lived connection the prepared command is reused by the next call.
+        await using var reader = await Command(connection, sql, null, parameters).ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? map(new ReaderRow(reader)) : default;
+    }
+
     public static DbCommand Command(DbConnection connection, string sql, DbTransaction? tx = null, params (string Name, object? Value)[] parameters)
     {
         DbCommand command;

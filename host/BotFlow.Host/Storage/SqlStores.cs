@@ -14,8 +14,9 @@ internal static class SqlValues
 {
     public static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
-    public static DateTimeOffset Time(DbDataReader reader, int ordinal) =>
-        DateTimeOffset.Parse(reader.GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+    public static DateTimeOffset Time(DbDataReader reader, int ordinal) => Time(reader.GetString(ordinal));
+
+    public static DateTimeOffset Time(string stored) => DateTimeOffset.Parse(stored, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
     public static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
@@ -280,19 +281,10 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
     private const string ConversationByContactSql =
         "select id, flow_id, contact_id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at from conversations where flow_id = @f and contact_id = @c";
 
-    private static async Task<ConversationRecord?> ReadConversationAsync(DbConnection c, string flowId, string contactId, CancellationToken ct)
-    {
-        (string, object?)[] parameters = [("@f", flowId), ("@c", contactId)];
-        if (SqliteRawStatements.TryQueryFirst(c, ConversationByContactSql, parameters, static row => MapConversation(row), out var conversation))
-        {
-            return conversation;
-        }
+    private static Task<ConversationRecord?> ReadConversationAsync(DbConnection c, string flowId, string contactId, CancellationToken ct) =>
+        QueryFirstAsync(c, ConversationByContactSql, MapConversation, ct, ("@f", flowId), ("@c", contactId));
 
-        await using var reader = await Command(c, ConversationByContactSql, null, parameters).ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? MapConversation(new ReaderRow(reader)) : null;
-    }
-
-    private static ConversationRecord MapConversation<TRow>(TRow row) where TRow : IStoredRow =>
+    private static ConversationRecord MapConversation(IStoredRow row) =>
         new(row.GetString(0), row.GetString(1), row.GetString(2), row.GetInt32(3), row.GetString(4), row.NullableString(5), row.GetBoolean(6),
             row.GetString(7), row.NullableString(8), row.NullableString(9), row.GetTime(10), row.GetTime(11));
 
@@ -328,16 +320,8 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
 
     private const string InboundSeenSql = "select 1 from channel_inbound where channel_id = @ch and provider_message_id = @p";
 
-    private static async Task<bool> ReadInboundSeenAsync(DbConnection c, InboundKey key, CancellationToken ct)
-    {
-        (string, object?)[] parameters = [("@ch", key.ChannelId), ("@p", key.ProviderMessageId)];
-        if (SqliteRawStatements.TryQueryFirst(c, InboundSeenSql, parameters, static _ => true, out var seen))
-        {
-            return seen;
-        }
-
-        return await Command(c, InboundSeenSql, null, parameters).ExecuteScalarAsync(ct) is not null;
-    }
+    private static Task<bool> ReadInboundSeenAsync(DbConnection c, InboundKey key, CancellationToken ct) =>
+        QueryFirstAsync(c, InboundSeenSql, static _ => true, ct, ("@ch", key.ChannelId), ("@p", key.ProviderMessageId));
 
     public Task<string?> LastInboundChannelAsync(string contactId, CancellationToken ct) => db.ReadAsync(async c =>
         await Command(c, "select channel from messages where contact_id = @c and direction = 'in' order by id desc limit 1", null, ("@c", contactId))
@@ -345,19 +329,10 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
 
     private const string ContactByIdSql = "select id, fields, created_at, updated_at from contacts where id = @id";
 
-    internal static async Task<ContactRecord?> ReadContactAsync(DbConnection c, string id, CancellationToken ct)
-    {
-        (string, object?)[] parameters = [("@id", id)];
-        if (SqliteRawStatements.TryQueryFirst(c, ContactByIdSql, parameters, static row => MapContact(row), out var contact))
-        {
-            return contact;
-        }
+    internal static Task<ContactRecord?> ReadContactAsync(DbConnection c, string id, CancellationToken ct) =>
+        QueryFirstAsync(c, ContactByIdSql, MapContact, ct, ("@id", id));
 
-        await using var reader = await Command(c, ContactByIdSql, null, parameters).ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? MapContact(new ReaderRow(reader)) : null;
-    }
-
-    private static ContactRecord MapContact<TRow>(TRow row) where TRow : IStoredRow =>
+    private static ContactRecord MapContact(IStoredRow row) =>
         new(row.GetString(0), SqlValues.FieldsFromJson(row.GetString(1)), row.GetTime(2), row.GetTime(3));
 
     private readonly GroupCommitter? _committer = db is SqliteDatabase ? new GroupCommitter(db) : null;

@@ -96,7 +96,7 @@ internal static class SqliteRawStatements
     /// <paramref name="map"/> (<paramref name="value"/> is default when there is none). False as for
     /// <see cref="TryExecute"/>: the caller reads through ADO.NET instead.
     /// </summary>
-    public static bool TryQueryFirst<T>(DbConnection connection, string sql, ReadOnlySpan<(string Name, object? Value)> parameters, Func<RawRow, T> map, out T? value)
+    public static bool TryQueryFirst<T>(DbConnection connection, string sql, ReadOnlySpan<(string Name, object? Value)> parameters, Func<IStoredRow, T> map, out T? value)
     {
         value = default;
         if (!TryBind(connection, sql, parameters, out var db, out var stmt))

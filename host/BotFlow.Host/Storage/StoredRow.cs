@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using SQLitePCL;
 
 namespace BotFlow.Host.Storage;
@@ -7,7 +6,7 @@ namespace BotFlow.Host.Storage;
 /// <summary>
 /// One row's columns, whether they come from an ADO.NET reader (PostgreSQL, and SQLite off the kept connections) or
 /// from a statement stepped on SQLite's native handle (<see cref="SqliteRawStatements"/>), so a record is mapped by one
-/// piece of code either way. Structs and generic mappers: nothing is boxed per row.
+/// piece of code either way (<see cref="BotFlowDatabase.QueryFirstAsync{T}"/>).
 /// </summary>
 internal interface IStoredRow
 {
@@ -18,17 +17,17 @@ internal interface IStoredRow
     long GetInt64(int ordinal);
 }
 
-internal readonly struct ReaderRow(DbDataReader reader) : IStoredRow
+internal sealed class ReaderRow(DbDataReader reader) : IStoredRow
 {
     public bool IsNull(int ordinal) => reader.IsDBNull(ordinal);
 
     public string GetString(int ordinal) => reader.GetString(ordinal);
 
     // PostgreSQL answers int or bigint by column type, SQLite always long.
-    public long GetInt64(int ordinal) => Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+    public long GetInt64(int ordinal) => BotFlowDatabase.Long(reader, ordinal);
 }
 
-internal readonly struct RawRow(sqlite3_stmt statement) : IStoredRow
+internal sealed class RawRow(sqlite3_stmt statement) : IStoredRow
 {
     public bool IsNull(int ordinal) => raw.sqlite3_column_type(statement, ordinal) == raw.SQLITE_NULL;
 
@@ -40,13 +39,11 @@ internal readonly struct RawRow(sqlite3_stmt statement) : IStoredRow
 
 internal static class StoredRowExtensions
 {
-    public static string? NullableString<TRow>(this TRow row, int ordinal) where TRow : IStoredRow =>
-        row.IsNull(ordinal) ? null : row.GetString(ordinal);
+    public static string? NullableString(this IStoredRow row, int ordinal) => row.IsNull(ordinal) ? null : row.GetString(ordinal);
 
-    public static int GetInt32<TRow>(this TRow row, int ordinal) where TRow : IStoredRow => checked((int)row.GetInt64(ordinal));
+    public static int GetInt32(this IStoredRow row, int ordinal) => checked((int)row.GetInt64(ordinal));
 
-    public static bool GetBoolean<TRow>(this TRow row, int ordinal) where TRow : IStoredRow => row.GetInt64(ordinal) != 0;
+    public static bool GetBoolean(this IStoredRow row, int ordinal) => row.GetInt64(ordinal) != 0;
 
-    public static DateTimeOffset GetTime<TRow>(this TRow row, int ordinal) where TRow : IStoredRow =>
-        DateTimeOffset.Parse(row.GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+    public static DateTimeOffset GetTime(this IStoredRow row, int ordinal) => SqlValues.Time(row.GetString(ordinal));
 }

@@ -106,7 +106,7 @@ public sealed class SqliteRawStatementsTests
 
     private const string Select = "select id, s, i, b, d, n from t where id = @id";
 
-    private static string Read<TRow>(TRow row) where TRow : IStoredRow =>
+    private static string Read(IStoredRow row) =>
         $"{row.GetString(0)}|{row.NullableString(1)}|{row.GetInt32(2)}|{row.GetBoolean(3)}|{row.GetString(4)}|{row.NullableString(5) ?? "null"}|{row.IsNull(5)}";
 
     [Fact]
