@@ -326,8 +326,8 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
 
     /// <summary>
     /// The writer's own auto-checkpoint: the configured size without the background loop; with it, four times the size,
-    /// a backstop the loop does not reach (under load it lets the WAL grow to about twice the size before it is back at
-    /// the start).
+    /// above the about twice the size the loop lets the WAL reach under load, so only a WAL the loop cannot finish (readers
+    /// holding older snapshots nearly all the time) meets it.
     /// </summary>
     internal int WriterAutoCheckpointPages => _checkpointInterval > TimeSpan.Zero ? 4 * _walAutoCheckpointPages : _walAutoCheckpointPages;
 

@@ -46,8 +46,7 @@ public sealed class SqliteStorageTests
     {
         // Steps commit without a break, so a background pass never reaches the WAL's end by itself: the loop has to finish
         // under the write gate for the WAL to start over.
-        var app = new BotFlowApp().Set("BotFlow:Storage:WalAutoCheckpointPages", "100").Set("BotFlow:Storage:WalCheckpointInterval", "00:00:00.020");
-        using var _ = app;
+        using var app = LoopAtHundredPages();
         var database = app.Services.GetRequiredService<SqliteDatabase>();
         var store = app.Services.GetRequiredService<BotFlow.Host.Conversations.IConversationStore>();
         var padding = new string('x', 4000);
@@ -73,8 +72,7 @@ public sealed class SqliteStorageTests
     [Fact]
     public async Task A_reader_holding_an_old_snapshot_does_not_make_the_loop_pause_commits_every_round()
     {
-        var app = new BotFlowApp().Set("BotFlow:Storage:WalAutoCheckpointPages", "100").Set("BotFlow:Storage:WalCheckpointInterval", "00:00:00.020");
-        using var _ = app;
+        using var app = LoopAtHundredPages();
         var database = app.Services.GetRequiredService<SqliteDatabase>();
         var store = app.Services.GetRequiredService<BotFlow.Host.Conversations.IConversationStore>();
         await Commit(store, "first", "Ana");
@@ -110,6 +108,10 @@ public sealed class SqliteStorageTests
         Assert.Equal(0, during);
         Assert.InRange(await WalPagesAsync(database), 1, 20);
     }
+
+    // The background loop every 20 ms, finishing at 100 pages (the writer's own checkpoint at 400).
+    private static BotFlowApp LoopAtHundredPages() =>
+        new BotFlowApp().Set("BotFlow:Storage:WalAutoCheckpointPages", "100").Set("BotFlow:Storage:WalCheckpointInterval", "00:00:00.020");
 
     private static Task Commit(BotFlow.Host.Conversations.IConversationStore store, string contact, string name) =>
         store.CommitAsync(new BotFlow.Host.Conversations.StepCommit(contact, new Dictionary<string, string> { ["name"] = name }, true, null, []), CancellationToken.None);
