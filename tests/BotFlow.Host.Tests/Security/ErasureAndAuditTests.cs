@@ -47,8 +47,21 @@ public sealed class ErasureAndAuditTests
             await checkpoint.OpenAsync();
             await using var command = checkpoint.CreateCommand();
             // Deleted rows may linger in free pages and the WAL until they are reused: vacuum so the search is honest.
-            command.CommandText = "VACUUM; PRAGMA wal_checkpoint(TRUNCATE);";
+            command.CommandText = "VACUUM";
             await command.ExecuteNonQueryAsync();
+            // The host's background checkpointer may hold the checkpoint lock for a moment; SQLite then answers busy (first
+            // column 1) instead of waiting, and the old pages would still be in botflow.db. Try until it has run.
+            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            for (var attempt = 0; attempt < 100; attempt++)
+            {
+                await using var result = await command.ExecuteReaderAsync();
+                if (await result.ReadAsync() && result.GetInt32(0) == 0)
+                {
+                    break;
+                }
+
+                await Task.Delay(20);
+            }
         }
 
         foreach (var file in Directory.GetFiles(app.DataFolder, "*", SearchOption.AllDirectories))
