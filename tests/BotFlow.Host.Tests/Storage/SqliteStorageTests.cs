@@ -117,12 +117,25 @@ public sealed class SqliteStorageTests
         store.CommitAsync(new BotFlow.Host.Conversations.StepCommit(contact, new Dictionary<string, string> { ["name"] = name }, true, null, []), CancellationToken.None);
 
     // wal_checkpoint answers (busy, pages in the WAL, pages copied): a WAL started over holds only the last commit.
-    private static Task<int> WalPagesAsync(SqliteDatabase database) => database.ReadAsync(async c =>
+    // While the background loop's own checkpoint runs, SQLite answers busy (1, -1, -1) at once: ask again.
+    private static async Task<int> WalPagesAsync(SqliteDatabase database)
     {
-        await using var reader = await SqliteDatabase.Command(c, "PRAGMA wal_checkpoint(PASSIVE)").ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return reader.GetInt32(1);
-    }, CancellationToken.None);
+        for (var attempt = 0; ; attempt++)
+        {
+            var (busy, pages) = await database.ReadAsync(async c =>
+            {
+                await using var reader = await SqliteDatabase.Command(c, "PRAGMA wal_checkpoint(PASSIVE)").ExecuteReaderAsync();
+                await reader.ReadAsync();
+                return (reader.GetInt32(0), reader.GetInt32(1));
+            }, CancellationToken.None);
+            if (busy == 0 || attempt == 100)
+            {
+                return pages;
+            }
+
+            await Task.Delay(10);
+        }
+    }
 
     [Fact]
     public async Task A_connections_database_file_syncs_through_sqlites_own_file()
