@@ -118,7 +118,7 @@ public static class JsonPlain
     }
 
     /// <summary>Newtonsoft's reader buffers from the shared pool instead of new arrays per read.</summary>
-    private sealed class CharPool : IArrayPool<char>
+    internal sealed class CharPool : IArrayPool<char>
     {
         public static readonly CharPool Instance = new();
 

@@ -210,7 +210,7 @@ public static class RequestBuilder
             return;
         }
 
-        var result = BodyBuilder.Build(rows);
+        var result = BodyPlan.For(body).Build(rows);
         foreach (var error in result.Errors)
         {
             built.Errors.Add($"config.body[{error.Row}]: {error.Message}");
@@ -218,8 +218,8 @@ public static class RequestBuilder
 
         if (result.Succeeded)
         {
-            built.BodyText = result.Body.ToString(Formatting.None);
-            built.BodyPreview = JsonPlain.ToPlain(result.Body);
+            built.BodyText = result.Text;
+            built.BodyPreview = result.Plain;
             built.ContentType ??= JsonContentType;
         }
     }

@@ -20,11 +20,14 @@ internal readonly record struct BodyRow(string Key, string? Value, string? Type,
 /// <summary>A problem with one body row; <see cref="Row"/> is the row's 0-based index.</summary>
 internal readonly record struct BodyError(int Row, string Message);
 
-/// <summary>The built body, or every error found. <see cref="Body"/> is null exactly when there are errors.</summary>
-internal sealed record BodyBuildResult(JObject? Body, IReadOnlyList<BodyError> Errors)
+/// <summary>
+/// The built body as the JSON text that is sent and as plain data (dictionaries, lists, scalars) for the editor and the
+/// execution history, or every error found. <see cref="Text"/> is null exactly when there are errors.
+/// </summary>
+internal sealed record BodyBuildResult(string? Text, object? Plain, IReadOnlyList<BodyError> Errors)
 {
-    [MemberNotNullWhen(true, nameof(Body))]
-    public bool Succeeded => Body is not null;
+    [MemberNotNullWhen(true, nameof(Text))]
+    public bool Succeeded => Text is not null;
 }
 
 /// <summary>Builds an Integration block's request body from its rows (integration-block.md, "Request" and "Body keys").</summary>
@@ -32,13 +35,19 @@ internal static class BodyBuilder
 {
     private const int MaxJsonDepth = 64;
 
-    private enum RowType : byte { Default, String, Number, Boolean, Null, Json, Unknown }
+    internal enum RowType : byte { Default, String, Number, Boolean, Null, Json, Unknown }
 
     /// <summary>Builds the JSON body, reporting every row error rather than stopping at the first.</summary>
     internal static BodyBuildResult Build(IReadOnlyList<BodyRow> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        return new JsonBuild(rows).Run();
+        var keys = new string[rows.Count];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            keys[i] = rows[i].Key ?? string.Empty;
+        }
+
+        return BodyPlan.Compile(keys).Build(rows);
     }
 
     /// <summary>
@@ -60,8 +69,12 @@ internal static class BodyBuilder
         return pairs;
     }
 
-    /// <summary>Converts a row's value to the token its type asks for; null with <paramref name="error"/> when it cannot.</summary>
-    private static JToken? ConvertValue(in BodyRow row, string key, out string? error)
+    /// <summary>
+    /// Converts a row's value to what its type asks for: null, a string, bool, long, ulong, decimal, double, float,
+    /// <see cref="BigInteger"/> or (type json) a <see cref="JToken"/>, written as <see cref="JValue"/> would write it.
+    /// Null with <paramref name="error"/> when it cannot.
+    /// </summary>
+    internal static object? ConvertValue(in BodyRow row, string key, out string? error)
     {
         if (!TryParseType(row.Type, out RowType type))
         {
@@ -80,9 +93,9 @@ internal static class BodyBuilder
         switch (type)
         {
             case RowType.Null:
-                return JValue.CreateNull();
+                return null;
             case RowType.Number:
-                JToken? number = ParseNumber(text);
+                object? number = ParseNumber(text);
                 if (number is null)
                 {
                     error = text.AsSpan().Trim().IsEmpty
@@ -95,12 +108,12 @@ internal static class BodyBuilder
                 ReadOnlySpan<char> flag = text.AsSpan().Trim();
                 if (flag.Equals("true", StringComparison.OrdinalIgnoreCase))
                 {
-                    return new JValue(true);
+                    return True;
                 }
 
                 if (flag.Equals("false", StringComparison.OrdinalIgnoreCase))
                 {
-                    return new JValue(false);
+                    return False;
                 }
 
                 error = $"the value of key '{key}' is not a boolean (type 'boolean'): use true or false";
@@ -108,11 +121,15 @@ internal static class BodyBuilder
             case RowType.Json:
                 return ParseJson(text, key, out error);
             default:
-                return new JValue(text);
+                return text;
         }
     }
 
-    private static bool TryParseType(string? text, out RowType type)
+    // Boxed once: a boolean row would otherwise box on every request.
+    private static readonly object True = true;
+    private static readonly object False = false;
+
+    internal static bool TryParseType(string? text, out RowType type)
     {
         ReadOnlySpan<char> name = text.AsSpan().Trim();
         type = name.IsEmpty ? RowType.Default
@@ -127,40 +144,39 @@ internal static class BodyBuilder
         static bool Is(ReadOnlySpan<char> name, string type) => name.Equals(type, StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>A field row without a type keeps the field's own type.</summary>
-    private static JToken? FromField(object? value, string key, out string? error)
+    /// <summary>A field row without a type keeps the field's own type (smaller integers widen to long, as in a <see cref="JValue"/>).</summary>
+    private static object? FromField(object? value, string key, out string? error)
     {
         error = null;
         switch (value)
         {
             case null:
-                return JValue.CreateNull();
+                return null;
             case string s:
-                return s.Length == 0 ? JValue.CreateNull() : new JValue(s);
+                return s.Length == 0 ? null : s;
             case bool b:
-                return new JValue(b);
+                return b ? True : False;
             case decimal d:
                 return Number(d);
             case double d when double.IsFinite(d):
-                return new JValue(d);
+                return value;
             case float f when float.IsFinite(f):
-                return new JValue(f);
-            case long l:
-                return new JValue(l);
+                return value;
+            case long:
+            case ulong:
+                return value;
             case int i:
-                return new JValue(i);
+                return (long)i;
             case short s:
-                return new JValue(s);
+                return (long)s;
             case byte b:
-                return new JValue(b);
+                return (long)b;
             case sbyte b:
-                return new JValue(b);
+                return (long)b;
             case ushort u:
-                return new JValue(u);
+                return (long)u;
             case uint u:
-                return new JValue(u);
-            case ulong u:
-                return new JValue(u);
+                return (long)u;
             case double or float:
                 error = $"the field of key '{key}' holds a number that JSON cannot represent (NaN or infinity)";
                 return null;
@@ -180,7 +196,7 @@ internal static class BodyBuilder
         _ => value.ToString() ?? string.Empty,
     };
 
-    private static JToken? ParseNumber(string text)
+    private static object? ParseNumber(string text)
     {
         ReadOnlySpan<char> s = text.AsSpan().Trim();
         if (s.IsEmpty)
@@ -196,21 +212,19 @@ internal static class BodyBuilder
         }
 
         return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && double.IsFinite(x)
-            ? new JValue(x)
+            ? x
             : null;
     }
 
     /// <summary>Whole numbers become integers: Newtonsoft writes a decimal 2 as "2.0", which integer-typed APIs may refuse.</summary>
-    private static JValue Number(decimal value)
+    private static object Number(decimal value)
     {
         if (value.Scale != 0)
         {
-            return new JValue(value);
+            return value;
         }
 
-        return value >= long.MinValue && value <= long.MaxValue
-            ? new JValue((long)value)
-            : new JValue((object)new BigInteger(value));
+        return value >= long.MinValue && value <= long.MaxValue ? (long)value : new BigInteger(value);
     }
 
     private static bool HasNonZeroDigit(ReadOnlySpan<char> number)
@@ -260,188 +274,5 @@ internal static class BodyBuilder
             error = $"the value of key '{key}' is not valid JSON (type 'json'): {ex.Message}";
             return null;
         }
-    }
-
-    /// <summary>The state of one <see cref="Build"/> call.</summary>
-    private sealed class JsonBuild(IReadOnlyList<BodyRow> rows)
-    {
-        private enum Made : byte { Value, Object, Array, Hole }
-
-        /// <summary>Which row put a token in the body and as what.</summary>
-        private readonly record struct Origin(int Row, Made Made);
-
-        /// <summary>Holes [From, Index) that a row left in an array; a later row may still fill them.</summary>
-        private readonly record struct Gap(JArray Array, int From, int Index, int Row, BodyKey Key, int Step);
-
-        private readonly JObject _root = new();
-
-        // Tells the containers that keys build apart from values (a "json" value may be an object too),
-        // and lets a conflict message name the other key. Keyed by reference: JValue equality is by value.
-        private readonly Dictionary<JToken, Origin> _origins = new(rows.Count * 2, ReferenceEqualityComparer.Instance);
-
-        private List<Gap>? _gaps;
-        private List<BodyError>? _errors;
-
-        public BodyBuildResult Run()
-        {
-            for (int row = 0; row < rows.Count; row++)
-            {
-                BodyRow bodyRow = rows[row];
-                if (!BodyKey.TryParseOnce(bodyRow.Key ?? string.Empty, out BodyKey key, out string keyError))
-                {
-                    AddError(row, keyError);
-                    continue;
-                }
-
-                // A value that fails still takes its place, so the key's own problems are reported too.
-                JToken? value = ConvertValue(bodyRow, key.Normalized, out string? valueError);
-                if (valueError is not null)
-                {
-                    AddError(row, valueError);
-                }
-
-                string? placeError = Place(row, key, value ?? JValue.CreateNull());
-                if (placeError is not null)
-                {
-                    AddError(row, placeError);
-                }
-            }
-
-            ReportGaps();
-            if (_errors is null)
-            {
-                return new BodyBuildResult(_root, []);
-            }
-
-            // Gaps are only known at the end; OrderBy is stable, so each row's errors keep their order.
-            return new BodyBuildResult(null, _gaps is null ? _errors : [.. _errors.OrderBy(e => e.Row)]);
-        }
-
-        /// <summary>Walks the key from the top-level object, creating what is missing, and sets the value.</summary>
-        private string? Place(int row, in BodyKey key, JToken value)
-        {
-            JContainer parent = _root;
-            int last = key.Segments.Count;
-            for (int step = 0; step <= last; step++)
-            {
-                BodySegment segment = step == 0 ? BodySegment.ForProperty(key.Name) : key.Segments[step - 1];
-                JToken? existing = null;
-                if (segment.Kind == BodySegmentKind.Property)
-                {
-                    ((JObject)parent).TryGetValue(segment.Name!, out existing);
-                }
-                else if (segment.Kind == BodySegmentKind.Index)
-                {
-                    existing = Slot((JArray)parent, segment.Index, row, key, step);
-                }
-
-                bool hole = existing is not null && _origins[existing].Made == Made.Hole;
-                if (existing is null || hole)
-                {
-                    Made made = step == last ? Made.Value : ContainerFor(key.Segments[step]);
-                    JToken created = made switch
-                    {
-                        Made.Object => new JObject(),
-                        Made.Array => new JArray(),
-                        _ => value,
-                    };
-                    _origins[created] = new Origin(row, made);
-                    if (segment.Kind == BodySegmentKind.Property)
-                    {
-                        ((JObject)parent).Add(segment.Name!, created);
-                    }
-                    else if (hole)
-                    {
-                        ((JArray)parent)[segment.Index] = created;
-                    }
-                    else
-                    {
-                        ((JArray)parent).Add(created);
-                    }
-
-                    if (step == last)
-                    {
-                        return null;
-                    }
-
-                    parent = (JContainer)created;
-                    continue;
-                }
-
-                Origin other = _origins[existing];
-                string otherKey = rows[other.Row].Key.Trim();
-                if (step == last)
-                {
-                    return other.Made == Made.Value
-                        ? $"duplicate key '{key.Normalized}': an earlier row already sets it"
-                        : $"conflict: key '{key.Normalized}' sets a value, but key '{otherKey}' already uses it as {Describe(other.Made)}";
-                }
-
-                Made needed = ContainerFor(key.Segments[step]);
-                if (other.Made != needed)
-                {
-                    string path = key.PathTo(step);
-                    return other.Made == Made.Value
-                        ? $"conflict: key '{key.Normalized}' needs '{path}' to be {Describe(needed)}, but key '{otherKey}' sets it to a value"
-                        : $"conflict: key '{key.Normalized}' uses '{path}' as {Describe(needed)}, but key '{otherKey}' uses it as {Describe(other.Made)}";
-                }
-
-                parent = (JContainer)existing;
-            }
-
-            return null;
-        }
-
-        /// <summary>The element at <paramref name="index"/>, or null when it is the next one; pads holes beyond that.</summary>
-        private JToken? Slot(JArray array, int index, int row, in BodyKey key, int step)
-        {
-            if (index < array.Count)
-            {
-                return array[index];
-            }
-
-            // Rows may fill an array in any order, so a gap is only an error if it is still open at the end.
-            if (index > array.Count)
-            {
-                (_gaps ??= []).Add(new Gap(array, array.Count, index, row, key, step));
-                while (array.Count < index)
-                {
-                    JValue hole = JValue.CreateNull();
-                    _origins[hole] = new Origin(row, Made.Hole);
-                    array.Add(hole);
-                }
-            }
-
-            return null;
-        }
-
-        private void ReportGaps()
-        {
-            if (_gaps is null)
-            {
-                return;
-            }
-
-            foreach (Gap gap in _gaps)
-            {
-                for (int i = gap.From; i < gap.Index; i++)
-                {
-                    if (_origins[gap.Array[i]].Made == Made.Hole)
-                    {
-                        string array = gap.Key.PathTo(gap.Step - 1);
-                        AddError(gap.Row, $"gap in array '{array}': key '{gap.Key.Normalized}' sets index {gap.Index}, but no row sets index {i} (indexes start at 0, without gaps)");
-                        break;
-                    }
-                }
-            }
-        }
-
-        /// <summary>What the segment before <paramref name="next"/> must be for <paramref name="next"/> to apply.</summary>
-        private static Made ContainerFor(BodySegment next) =>
-            next.Kind == BodySegmentKind.Property ? Made.Object : Made.Array;
-
-        private static string Describe(Made made) => made == Made.Object ? "an object" : "an array";
-
-        private void AddError(int row, string message) => (_errors ??= []).Add(new BodyError(row, message));
     }
 }

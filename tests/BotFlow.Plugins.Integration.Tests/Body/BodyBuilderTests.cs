@@ -39,7 +39,7 @@ public sealed class BodyBuilderTests
         {
             int row = (int)expectedError["row"]!;
             string word = (string)expectedError["contains"]!;
-            Assert.Null(result.Body);
+            Assert.Null(result.Text);
             Assert.NotEmpty(result.Errors);
             Assert.All(result.Errors, e => Assert.Equal(row, e.Row));
             Assert.True(
@@ -49,8 +49,50 @@ public sealed class BodyBuilderTests
         else
         {
             Assert.True(result.Succeeded, Describe(result.Errors));
-            Assert.Equal(Canonical(vector["expect"]!), Canonical(result.Body));
+            Assert.Equal(Canonical(vector["expect"]!.ToString(Formatting.None)), Canonical(result.Text));
+            Assert.Equal(Canonical(result.Text), Canonical(JsonPlain.Compact(result.Plain)));
         }
+    }
+
+    [Fact]
+    public void The_plain_body_holds_the_values_that_are_sent()
+    {
+        BodyBuildResult result = BodyBuilder.Build(
+        [
+            Field("deal[amount]", 150.50m),
+            Field("deal[count]", 7),
+            Field("deal[vip]", true),
+            Text("deal[big]", "12345678901234567890123", "number"),
+            Text("items[]", "{\"sku\":\"A\",\"qty\":2}", "json"),
+            Text("items[]", "x"),
+            Text("gone", "x", "null"),
+        ]);
+
+        Assert.True(result.Succeeded, Describe(result.Errors));
+        var body = Assert.IsType<Dictionary<string, object?>>(result.Plain);
+        var deal = Assert.IsType<Dictionary<string, object?>>(body["deal"]);
+        Assert.Equal(150.50m, deal["amount"]);
+        Assert.Equal(7L, deal["count"]);
+        Assert.Equal(true, deal["vip"]);
+        Assert.Equal(1.2345678901234568E+22, deal["big"]);
+        var items = Assert.IsType<List<object?>>(body["items"]);
+        Assert.Equal(2L, Assert.IsType<Dictionary<string, object?>>(items[0])["qty"]);
+        Assert.Equal("x", items[1]);
+        Assert.Null(body["gone"]);
+        Assert.Equal(["deal", "items", "gone"], body.Keys);
+    }
+
+    [Fact]
+    public void A_plan_compiled_once_builds_every_run_from_that_run_s_values()
+    {
+        IReadOnlyList<BodyRowConfig> config = [new BodyRowConfig { Key = "customer[name]", Field = "name" }, new BodyRowConfig { Key = "source", Value = "bot" }];
+
+        BodyPlan plan = BodyPlan.For(config);
+
+        Assert.Same(plan, BodyPlan.For(config));
+        Assert.Equal("""{"customer":{"name":"Ana"},"source":"bot"}""", plan.Build([Field("customer[name]", "Ana"), Text("source", "bot")]).Text);
+        Assert.Equal("""{"customer":{"name":"Bia"},"source":"app"}""", plan.Build([Field("customer[name]", "Bia"), Text("source", "app")]).Text);
+        Assert.Equal([0], plan.Build([Field("customer[name]", double.NaN), Text("source", "x")]).Errors.Select(e => e.Row));
     }
 
     [Fact]
@@ -72,7 +114,7 @@ public sealed class BodyBuilderTests
         Assert.True(result.Succeeded, Describe(result.Errors));
         Assert.Equal(
             """{"price":150.50,"vip":true,"note":null,"empty":null,"name":"Ana","age":7,"visits":12,"ratio":2.5,"whole":3}""",
-            result.Body.ToString(Formatting.None));
+            result.Text);
     }
 
     [Fact]
@@ -88,7 +130,7 @@ public sealed class BodyBuilderTests
         ]);
 
         Assert.True(result.Succeeded, Describe(result.Errors));
-        Assert.Equal("""{"price":"150.50","count":42,"vip":true,"extra":{"a":1},"gone":null}""", result.Body.ToString(Formatting.None));
+        Assert.Equal("""{"price":"150.50","count":42,"vip":true,"extra":{"a":1},"gone":null}""", result.Text);
     }
 
     [Fact]
@@ -113,7 +155,7 @@ public sealed class BodyBuilderTests
         ]);
 
         Assert.True(result.Succeeded, Describe(result.Errors));
-        Assert.Equal("""{"a":2,"b":150.50,"c":-1500,"d":0.25,"e":1E+40,"f":12345678901234567890123}""", result.Body.ToString(Formatting.None));
+        Assert.Equal("""{"a":2,"b":150.50,"c":-1500,"d":0.25,"e":1E+40,"f":12345678901234567890123}""", result.Text);
     }
 
     [Theory]
@@ -145,7 +187,7 @@ public sealed class BodyBuilderTests
         Assert.True(BodyBuilder.Build([Text("j", ok, "json")]).Succeeded);
 
         BodyBuildResult dates = BodyBuilder.Build([Text("j", """{"at":"2025-01-02T03:04:05Z"}""", "json")]);
-        Assert.Equal("""{"j":{"at":"2025-01-02T03:04:05Z"}}""", dates.Body!.ToString(Formatting.None));
+        Assert.Equal("""{"j":{"at":"2025-01-02T03:04:05Z"}}""", dates.Text);
     }
 
     [Fact]
@@ -194,7 +236,7 @@ public sealed class BodyBuilderTests
             Text("ok", "2"),
         ]);
 
-        Assert.Null(result.Body);
+        Assert.Null(result.Text);
         Assert.Equal([0, 2, 3], result.Errors.Select(e => e.Row));
         Assert.Contains("malformed", result.Errors[0].Message, StringComparison.Ordinal);
         Assert.Contains("number", result.Errors[1].Message, StringComparison.Ordinal);
@@ -212,7 +254,7 @@ public sealed class BodyBuilderTests
 
         BodyBuildResult full = BodyBuilder.Build(rows);
         Assert.True(full.Succeeded, Describe(full.Errors));
-        Assert.Equal(1000, ((JArray)full.Body["a"]!).Count);
+        Assert.Equal(1000, ((IList<object?>)((IReadOnlyDictionary<string, object?>)full.Plain!)["a"]!).Count);
 
         rows.RemoveAt(500);
         BodyBuildResult missing = BodyBuilder.Build(rows);
@@ -230,7 +272,7 @@ public sealed class BodyBuilderTests
         BodyBuildResult result = BodyBuilder.Build([Text("items[1][sku]", "B"), Text("items[0][sku]", "A"), Text("items[]", "C")]);
 
         Assert.True(result.Succeeded, Describe(result.Errors));
-        Assert.Equal("""{"items":[{"sku":"A"},{"sku":"B"},"C"]}""", result.Body.ToString(Formatting.None));
+        Assert.Equal("""{"items":[{"sku":"A"},{"sku":"B"},"C"]}""", result.Text);
     }
 
     [Fact]
@@ -239,7 +281,7 @@ public sealed class BodyBuilderTests
         BodyBuildResult result = BodyBuilder.Build([Text("__proto__[admin]", "true", "boolean"), Text("constructor[prototype]", "x")]);
 
         Assert.True(result.Succeeded, Describe(result.Errors));
-        Assert.Equal("""{"__proto__":{"admin":true},"constructor":{"prototype":"x"}}""", result.Body.ToString(Formatting.None));
+        Assert.Equal("""{"__proto__":{"admin":true},"constructor":{"prototype":"x"}}""", result.Text);
     }
 
     [Fact]
@@ -273,9 +315,9 @@ public sealed class BodyBuilderTests
     /// while property order, types and everything else must match exactly. The built body goes through its own
     /// serialised text, which is what would be sent.
     /// </summary>
-    private static string Canonical(JToken token)
+    private static string Canonical(string json)
     {
-        using var reader = new JsonTextReader(new StringReader(token.ToString(Formatting.None)))
+        using var reader = new JsonTextReader(new StringReader(json))
         {
             FloatParseHandling = FloatParseHandling.Decimal,
             DateParseHandling = DateParseHandling.None,
