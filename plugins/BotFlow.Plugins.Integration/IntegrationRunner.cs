@@ -48,6 +48,23 @@ public sealed class IntegrationRun
     /// <summary>The request's headers, a repeated name's values joined with ", " under its first spelling, each masked.</summary>
     private Dictionary<string, object?> MaskedHeaders()
     {
+        if (!RepeatsAHeaderName())
+        {
+            // The usual case, one map: every name once, so nothing is joined before masking.
+            var single = new Dictionary<string, object?>(Request.Headers.Count + 1, StringComparer.OrdinalIgnoreCase);
+            foreach (var (name, value) in Request.Headers)
+            {
+                single[name] = Masker.Apply(value);
+            }
+
+            if (Request.ContentType is { } type)
+            {
+                single["Content-Type"] = Masker.Apply(type);
+            }
+
+            return single;
+        }
+
         var joined = new Dictionary<string, string>(Request.Headers.Count + 1, StringComparer.OrdinalIgnoreCase);
         void Add(string name, string value) => joined[name] = joined.TryGetValue(name, out var before) ? before + ", " + value : value;
         foreach (var (name, value) in Request.Headers)
@@ -67,6 +84,28 @@ public sealed class IntegrationRun
         }
 
         return masked;
+    }
+
+    private bool RepeatsAHeaderName()
+    {
+        var headers = Request.Headers;
+        for (var i = 0; i < headers.Count; i++)
+        {
+            if (Request.ContentType is not null && headers[i].Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+
+            for (var j = i + 1; j < headers.Count; j++)
+            {
+                if (headers[i].Key.Equals(headers[j].Key, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The value with every secret masked; the same instance (no copy) where nothing in it holds a secret.</summary>
@@ -126,6 +165,15 @@ public sealed class IntegrationRunner
     private readonly TimeProvider _clock;
     private readonly ILogger<IntegrationRunner> _logger;
 
+    // The store's secrets prepared for masking, kept while the store hands out the same map (it makes a new one when a
+    // secret changes), so a run does not sort and URL-escape every secret again.
+    private sealed record PreparedSecrets(IReadOnlyDictionary<string, string> Source, SecretMasker Masker);
+
+    private PreparedSecrets? _prepared;
+
+    // Save rows' paths parsed once per path string (a flow version keeps its strings while it is loaded).
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, Tuple<DataPath?, string>> _paths = new();
+
     public IntegrationRunner(IOutboundHttp http, ISecretReader secrets, IntegrationOptions options, OAuthTokenCache tokens, TimeProvider clock, ILogger<IntegrationRunner> logger)
     {
         _http = http;
@@ -145,7 +193,13 @@ public sealed class IntegrationRunner
     {
         var ct = context.CancellationToken;
         var secrets = await _secrets.ReadAllAsync(ct);
-        var masker = new SecretMasker(secrets.Values);
+        var prepared = _prepared;
+        if (prepared is null || !ReferenceEquals(prepared.Source, secrets))
+        {
+            _prepared = prepared = new PreparedSecrets(secrets, new SecretMasker(secrets.Values));
+        }
+
+        var masker = prepared.Masker.Fork();
         var baseScope = context.CreateScope();
         var scope = new TemplateScope
         {
@@ -407,7 +461,8 @@ public sealed class IntegrationRunner
         for (var i = 0; i < (config.Save?.Count ?? 0); i++)
         {
             var row = config.Save![i];
-            if (!DataPath.TryParse(row.Path, out var path, out var pathError))
+            var (path, pathError) = _paths.GetValue(row.Path, static text => DataPath.TryParse(text, out var p, out var e) ? Tuple.Create<DataPath?, string>(p, e) : Tuple.Create<DataPath?, string>(null, e));
+            if (path is null)
             {
                 result.Warnings.Add($"config.save[{i}].path: {pathError}");
                 continue;
@@ -432,16 +487,29 @@ public sealed class IntegrationRunner
         var messageTemplate = scriptMessage ?? config.Message;
         if (!string.IsNullOrEmpty(messageTemplate))
         {
-            var contact = new Dictionary<string, object?>(requestScope.Contact);
-            foreach (var (key, value) in result.FieldsToSave)
+            // The message sees what this run saved; without saves the scope's own maps serve as they are.
+            var contact = requestScope.Contact;
+            if (result.FieldsToSave.Count > 0)
             {
-                contact[key] = context.FieldCatalog.ToTyped(key, value);
+                var saved = new Dictionary<string, object?>(requestScope.Contact);
+                foreach (var (key, value) in result.FieldsToSave)
+                {
+                    saved[key] = context.FieldCatalog.ToTyped(key, value);
+                }
+
+                contact = saved;
             }
 
-            var vars = new Dictionary<string, object?>(context.Vars);
-            foreach (var (key, value) in result.VarsToSave)
+            var vars = context.Vars;
+            if (result.VarsToSave.Count > 0)
             {
-                vars[key] = value;
+                var saved = new Dictionary<string, object?>(context.Vars);
+                foreach (var (key, value) in result.VarsToSave)
+                {
+                    saved[key] = value;
+                }
+
+                vars = saved;
             }
 
             // Messages never see secrets: the scope has none, so a template naming one fails instead of leaking it.
@@ -509,7 +577,7 @@ public sealed class IntegrationRunner
         DurationMs = Math.Round(response?.Elapsed.TotalMilliseconds ?? (_clock.GetUtcNow() - started).TotalMilliseconds, 1),
         Outcome = result.Outcome,
         Error = result.Error,
-        Warnings = result.Warnings.ToList(),
+        Warnings = result.Warnings.Count == 0 ? [] : result.Warnings.ToList(),
         Request = result.MaskedRequest(),
         Response = response is null ? null : new Dictionary<string, object?>
         {

@@ -62,6 +62,26 @@ public sealed class IntegrationEndpointTests
     }
 
     [Fact]
+    public async Task A_secret_changed_between_runs_is_masked_with_its_new_value()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var app = new BotFlowApp();
+        await Samples.InstallAsync(app, upstream, "segunda-via-boleto");
+        var client = app.CreateClient();
+        var request = $$$"""
+            { "config": { "method": "GET", "url": "{{{upstream.BaseUrl}}}/x", "headers": [ { "key": "X-Key", "value": "key {{ secrets.boleto_token }}" } ] } }
+            """;
+
+        var before = await ReadAsync(await client.PostAsync("/api/integrations/preview", Json(request)), expectSuccess: true);
+        (await client.PutAsync("/api/secrets/boleto_token", Json("""{"value":"a-brand-new-token-value"}"""))).EnsureSuccessStatusCode();
+        var after = await ReadAsync(await client.PostAsync("/api/integrations/preview", Json(request)), expectSuccess: true);
+
+        Assert.Equal("key ***", (string?)before["headers"]!["X-Key"]);
+        Assert.Equal("key ***", (string?)after["headers"]!["X-Key"]);
+        Assert.DoesNotContain("a-brand-new-token-value", after.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Preview_reports_every_error_at_the_row_it_names()
     {
         using var app = new BotFlowApp();

@@ -1,0 +1,35 @@
+namespace BotFlow.Plugins.Integration.Tests;
+
+public sealed class SecretMaskerTests
+{
+    [Fact]
+    public void The_longer_secret_is_masked_whole_and_its_url_form_too()
+    {
+        var masker = new SecretMasker(["abcd", "abcdef12", "p@ss word"]);
+
+        Assert.Equal("x *** y ***", masker.Apply("x abcdef12 y abcd"));
+        Assert.Equal("?k=***", masker.Apply("?k=p%40ss%20word"));
+    }
+
+    [Fact]
+    public void Values_shorter_than_four_characters_are_not_masked()
+    {
+        var masker = new SecretMasker(["ok", "1"]);
+
+        Assert.True(masker.IsEmpty);
+        Assert.Equal("ok 1", masker.Apply("ok 1"));
+    }
+
+    [Fact]
+    public void A_fork_masks_the_shared_values_and_keeps_its_own_additions_to_itself()
+    {
+        var shared = new SecretMasker(["store-secret"]);
+
+        var run = shared.Fork();
+        run.Add("oauth-token-of-one-run");
+
+        Assert.Equal("*** ***", run.Apply("store-secret oauth-token-of-one-run"));
+        Assert.Equal("*** oauth-token-of-one-run", shared.Apply("store-secret oauth-token-of-one-run"));
+        Assert.Equal("oauth-token-of-one-run", shared.Fork().Apply("oauth-token-of-one-run"));
+    }
+}
