@@ -336,9 +336,9 @@ public sealed class IntegrationRunner
             message.Headers.TryAddWithoutValidation(_options.IdempotencyHeader, executionId);
         }
 
-        if (built.BodyText is not null)
+        if (built.Body is not null)
         {
-            message.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(built.BodyText));
+            message.Content = new ByteArrayContent(built.Body);
             message.Content.Headers.TryAddWithoutValidation("Content-Type", built.ContentType ?? RequestBuilder.JsonContentType);
         }
 
@@ -582,7 +582,10 @@ public sealed class IntegrationRunner
         Response = response is null ? null : new Dictionary<string, object?>
         {
             ["status"] = response.Status,
-            ["headers"] = response.Headers.ToDictionary(h => h.Key, h => (object?)result.Masker.Apply(h.Value), StringComparer.Ordinal),
+            // The final try's headers were copied once already for the response data (masking copies only what holds a secret).
+            ["headers"] = ReferenceEquals(response, result.Response) && result.ResponseData?.GetValueOrDefault("headers") is IReadOnlyDictionary<string, object?> read
+                ? result.MaskPlain(read)
+                : response.Headers.ToDictionary(h => h.Key, h => (object?)result.Masker.Apply(h.Value), StringComparer.Ordinal),
             // The final try's text was decoded once already for the response data; earlier tries decode their own.
             ["body"] = JsonPlain.Truncate(result.Masker.Apply(
                 ReferenceEquals(response, result.Response) && result.ResponseData?.GetValueOrDefault("text") is string text ? text : Decode(response)),

@@ -12,7 +12,8 @@ public sealed class BuiltRequest
     public string Method { get; set; } = "GET";
     public string Url { get; set; } = "";
     public List<KeyValuePair<string, string>> Headers { get; } = [];
-    public string? BodyText { get; set; }
+    /// <summary>The body as sent (UTF-8 for JSON and forms; a body template's text in UTF-8), encoded once for every try.</summary>
+    public byte[]? Body { get; set; }
     public string? ContentType { get; set; }
 
     /// <summary>The body as the editor shows it: the JSON built from the rows (plain data), the form pairs, or the text.</summary>
@@ -159,7 +160,7 @@ public static class RequestBuilder
         if (!string.IsNullOrEmpty(config.BodyTemplate))
         {
             var text = render(config.BodyTemplate, "config.bodyTemplate");
-            built.BodyText = text;
+            built.Body = Encoding.UTF8.GetBytes(text);
             built.ContentType ??= JsonContentType;
             if (isJson)
             {
@@ -205,7 +206,7 @@ public static class RequestBuilder
         if (isForm)
         {
             var pairs = BodyBuilder.BuildForm(rows);
-            built.BodyText = string.Join('&', pairs.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
+            built.Body = Encoding.UTF8.GetBytes(string.Join('&', pairs.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value))));
             built.BodyPreview = pairs.Select(p => (object?)new Dictionary<string, object?> { ["key"] = p.Key, ["value"] = p.Value }).ToList();
             return;
         }
@@ -218,7 +219,7 @@ public static class RequestBuilder
 
         if (result.Succeeded)
         {
-            built.BodyText = result.Text;
+            built.Body = result.Utf8;
             built.BodyPreview = result.Plain;
             built.ContentType ??= JsonContentType;
         }

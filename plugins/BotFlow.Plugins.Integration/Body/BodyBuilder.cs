@@ -21,13 +21,16 @@ internal readonly record struct BodyRow(string Key, string? Value, string? Type,
 internal readonly record struct BodyError(int Row, string Message);
 
 /// <summary>
-/// The built body as the JSON text that is sent and as plain data (dictionaries, lists, scalars) for the editor and the
-/// execution history, or every error found. <see cref="Text"/> is null exactly when there are errors.
+/// The built body as the UTF-8 JSON that is sent and as plain data (dictionaries, lists, scalars) for the editor and the
+/// execution history, or every error found. <see cref="Utf8"/> is null exactly when there are errors.
 /// </summary>
-internal sealed record BodyBuildResult(string? Text, object? Plain, IReadOnlyList<BodyError> Errors)
+internal sealed record BodyBuildResult(byte[]? Utf8, object? Plain, IReadOnlyList<BodyError> Errors)
 {
-    [MemberNotNullWhen(true, nameof(Text))]
-    public bool Succeeded => Text is not null;
+    [MemberNotNullWhen(true, nameof(Utf8), nameof(Text))]
+    public bool Succeeded => Utf8 is not null;
+
+    /// <summary>The JSON as text (tests and messages; the request sends <see cref="Utf8"/>).</summary>
+    public string? Text => Utf8 is null ? null : System.Text.Encoding.UTF8.GetString(Utf8);
 }
 
 /// <summary>Builds an Integration block's request body from its rows (integration-block.md, "Request" and "Body keys").</summary>

@@ -131,16 +131,67 @@ internal sealed class BodyPlan
         return new BodyBuildResult(Write(values), Plain(_root, values), []);
     }
 
-    /// <summary>Compact JSON, written as <c>JObject.ToString(Formatting.None)</c> writes the same values.</summary>
-    private string Write(object?[] values)
+    /// <summary>Compact JSON in UTF-8, the text <c>JObject.ToString(Formatting.None)</c> writes for the same values.</summary>
+    private byte[] Write(object?[] values)
     {
-        using var text = new StringWriter(new System.Text.StringBuilder(64 + (values.Length * 32)), CultureInfo.InvariantCulture);
-        using (var writer = new JsonTextWriter(text) { Formatting = Formatting.None, ArrayPool = JsonPlain.CharPool.Instance })
+        using var text = new PooledTextWriter(64 + (values.Length * 32));
+        using (var writer = new JsonTextWriter(text) { Formatting = Formatting.None, ArrayPool = JsonPlain.CharPool.Instance, CloseOutput = false })
         {
             Write(writer, _root, values);
         }
 
-        return text.ToString();
+        return text.ToUtf8();
+    }
+
+    /// <summary>A text writer into a pooled buffer: the body goes from there to the UTF-8 bytes that are sent, with no string between.</summary>
+    private sealed class PooledTextWriter(int capacity) : TextWriter(CultureInfo.InvariantCulture)
+    {
+        private char[] _buffer = System.Buffers.ArrayPool<char>.Shared.Rent(capacity);
+        private int _length;
+
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void Write(char value)
+        {
+            Reserve(1)[0] = value;
+            _length++;
+        }
+
+        public override void Write(char[] buffer, int index, int count) => Write(buffer.AsSpan(index, count));
+
+        public override void Write(string? value) => Write(value.AsSpan());
+
+        public override void Write(ReadOnlySpan<char> buffer)
+        {
+            buffer.CopyTo(Reserve(buffer.Length));
+            _length += buffer.Length;
+        }
+
+        public byte[] ToUtf8() => System.Text.Encoding.UTF8.GetBytes(_buffer, 0, _length);
+
+        private Span<char> Reserve(int count)
+        {
+            if (_length + count > _buffer.Length)
+            {
+                var larger = System.Buffers.ArrayPool<char>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + count));
+                _buffer.AsSpan(0, _length).CopyTo(larger);
+                System.Buffers.ArrayPool<char>.Shared.Return(_buffer);
+                _buffer = larger;
+            }
+
+            return _buffer.AsSpan(_length);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing && _buffer.Length > 0)
+            {
+                System.Buffers.ArrayPool<char>.Shared.Return(_buffer);
+                _buffer = [];
+            }
+
+            base.Dispose(disposing);
+        }
     }
 
     private static void Write(JsonTextWriter writer, Node node, object?[] values)

@@ -83,6 +83,18 @@ public sealed class BodyBuilderTests
     }
 
     [Fact]
+    public void A_body_longer_than_its_first_buffer_is_written_whole_in_utf8()
+    {
+        string value = string.Concat(Enumerable.Repeat("ação \"citada\" \\ linha\n€ ", 800));
+
+        BodyBuildResult result = BodyBuilder.Build([Text("nota", value)]);
+
+        Assert.True(result.Succeeded, Describe(result.Errors));
+        Assert.Equal("{\"nota\":" + JsonConvert.ToString(value) + "}", result.Text);
+        Assert.Equal(value, (string?)JObject.Parse(Encoding.UTF8.GetString(result.Utf8))["nota"]);
+    }
+
+    [Fact]
     public void A_plan_compiled_once_builds_every_run_from_that_run_s_values()
     {
         IReadOnlyList<BodyRowConfig> config = [new BodyRowConfig { Key = "customer[name]", Field = "name" }, new BodyRowConfig { Key = "source", Value = "bot" }];
