@@ -30,7 +30,7 @@ public sealed class IntegrationRun
     public Dictionary<string, string?> FieldsToSave { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, object?> VarsToSave { get; } = new(StringComparer.Ordinal);
     public IReadOnlyList<string> ScriptLog { get; set; } = [];
-    public List<string> Warnings { get; } = [];
+    public List<string> Warnings { get; init; } = [];
     public List<ExecutionRecord> Records { get; } = [];
     public int LastAttempt { get; set; }
 
@@ -207,8 +207,8 @@ public sealed class IntegrationRunner
             Secrets = name => secrets.TryGetValue(name, out var value) ? value : null,
         };
         var built = RequestBuilder.Build(config, context.Templates, scope, context.FieldCatalog, context.Fields, masker);
-        var result = new IntegrationRun { Request = built, Masker = masker, LastAttempt = run.FirstAttempt };
-        result.Warnings.AddRange(built.Warnings);
+        // The run's warnings start as the build's: one list, not a copy.
+        var result = new IntegrationRun { Request = built, Masker = masker, LastAttempt = run.FirstAttempt, Warnings = built.Warnings };
         if (!run.Send)
         {
             return result;
@@ -320,7 +320,8 @@ public sealed class IntegrationRunner
 
     private HttpRequestMessage CreateMessage(BuiltRequest built, string? oauthToken, string executionId)
     {
-        var message = new HttpRequestMessage(new HttpMethod(built.Method), built.Url);
+        // HttpMethod.Parse hands out the shared instances of the standard methods.
+        var message = new HttpRequestMessage(HttpMethod.Parse(built.Method), built.Uri ?? new Uri(built.Url));
         foreach (var (name, value) in built.Headers)
         {
             message.Headers.TryAddWithoutValidation(name, value);

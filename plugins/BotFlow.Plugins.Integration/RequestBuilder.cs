@@ -11,6 +11,9 @@ public sealed class BuiltRequest
 {
     public string Method { get; set; } = "GET";
     public string Url { get; set; } = "";
+
+    /// <summary>The URL as parsed when it was checked, so the request does not parse it again; null when it is not valid.</summary>
+    public Uri? Uri { get; set; }
     public List<KeyValuePair<string, string>> Headers { get; } = [];
     /// <summary>The body as sent (UTF-8 for JSON and forms; a body template's text in UTF-8), encoded once for every try.</summary>
     public byte[]? Body { get; set; }
@@ -77,7 +80,11 @@ public static class RequestBuilder
         }
 
         built.Url = url;
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+        {
+            built.Uri = uri;
+        }
+        else
         {
             if (built.Errors.Count == 0)
             {

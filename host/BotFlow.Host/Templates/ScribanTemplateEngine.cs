@@ -52,7 +52,8 @@ public sealed class ScribanTemplateEngine : ITemplateEngine
 
         if (parsed.IsPlainText)
         {
-            return new RenderResult(parsed.Source, []);
+            // Text without any template syntax renders to itself every time; the result is immutable, so it is made once.
+            return parsed.PlainResult ??= new RenderResult(parsed.Source, []);
         }
 
         List<string>? warnings = null;
@@ -308,6 +309,9 @@ public sealed class ScribanTemplateEngine : ITemplateEngine
         public IReadOnlyList<DataPath> Placeholders { get; } = placeholders;
         public IReadOnlyList<TemplateError> Errors { get; } = errors;
         public bool IsPlainText { get; } = isPlainText;
+
+        /// <summary>The render of a plain-text template, kept after the first (a race only makes an equal copy).</summary>
+        public RenderResult? PlainResult { get; set; }
 
         /// <summary>Set when the template is text and member paths only (rendered without a Scriban context).</summary>
         public SimpleTemplate? Simple { get; set; }
