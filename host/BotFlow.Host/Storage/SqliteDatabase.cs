@@ -19,8 +19,11 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     // keeps latency flat under load.
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
-    public SqliteDatabase(IOptions<StorageOptions> options, IHostEnvironment environment)
+    private readonly ILogger _logger;
+
+    public SqliteDatabase(IOptions<StorageOptions> options, IHostEnvironment environment, ILogger<SqliteDatabase>? logger = null)
     {
+        _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         var folder = Path.GetFullPath(options.Value.DataFolder, environment.ContentRootPath);
         Directory.CreateDirectory(folder);
         DataFolder = folder;
@@ -123,63 +126,99 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     /// </summary>
     private async Task CheckpointLoopAsync()
     {
-        try
+        // Anything but a busy database (a disk error, a connection that broke) is logged and the loop starts again on a
+        // new connection after a pause: the writer's own checkpoint bounds the WAL meanwhile, but without this loop the
+        // commit that crosses it pays the whole sync again (the p99 above), so it must not end quietly.
+        while (!_stopping.IsCancellationRequested)
         {
-            await using var connection = await OpenAsync(_stopping.Token);
-            using var command = Command(connection, "PRAGMA wal_checkpoint(PASSIVE)");
-            var lastWalPages = -1;
-            while (true)
+            try
             {
-                await Task.Delay(_checkpointInterval, _stopping.Token);
+                await CheckpointRoundsAsync();
+            }
+            catch (Exception) when (_stopping.IsCancellationRequested)
+            {
+                // The host is stopping (whatever the connection threw on the way out, nothing is left to checkpoint).
+                return;
+            }
+            catch (Exception ex)
+            {
+                Interlocked.Increment(ref _checkpointerRestarts);
+                _logger.LogWarning(ex, "The background WAL checkpoint failed; it starts again on a new connection in {Delay}.", CheckpointRestartDelay);
                 try
                 {
-                    var pass = await CheckpointAsync(command);
-                    var idle = pass.WalPages == lastWalPages && pass.CopiedPages >= pass.WalPages;
-                    lastWalPages = pass.WalPages;
-                    // Small; or nothing committed since the last pass and every frame copied, so the next commit starts the
-                    // WAL over by itself; or a reader (an export, a long list on a pooled connection) keeps a snapshot older
-                    // than the WAL's end, which stops any checkpoint short of it — taking the gate now would pause commits
-                    // for nothing, and the next round looks again. A pass that nobody holds back copies every frame that
-                    // existed when it started, so "all copied" alone says nothing while commits go on.
-                    if (pass.WalPages < _walAutoCheckpointPages || idle || pass.CopiedPages < pass.WalPages)
-                    {
-                        continue;
-                    }
-
-                    for (var round = 0; round < MaxCatchUpRounds; round++)
-                    {
-                        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                        await CheckpointAsync(command);
-                        SqliteFileSync.TrySync((SqliteConnection)connection);
-                        if (System.Diagnostics.Stopwatch.GetElapsedTime(started) < QuickCatchUpRound)
-                        {
-                            break;
-                        }
-                    }
-
-                    await _writeGate.WaitAsync(_stopping.Token);
-                    try
-                    {
-                        // Nothing commits meanwhile, so this one copies every frame and the next commit starts the WAL over
-                        // (unless a pooled reader still reads an older snapshot).
-                        await CheckpointAsync(command);
-                        Interlocked.Increment(ref _gatedCheckpoints);
-                    }
-                    finally
-                    {
-                        _writeGate.Release();
-                    }
+                    await Task.Delay(CheckpointRestartDelay, _stopping.Token);
                 }
-                catch (SqliteException)
+                catch (OperationCanceledException)
                 {
-                    // Busy or failed: the writer's own checkpoint (the backstop) still bounds the WAL; the next round tries
-                    // again.
+                    return;
                 }
             }
         }
-        catch (OperationCanceledException)
+    }
+
+    /// <summary>The pause before the loop starts again after a failure (shortened by tests).</summary>
+    internal TimeSpan CheckpointRestartDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Runs before every round; tests make it throw to see the loop survive a failure.</summary>
+    internal Action? BeforeCheckpointRound { get; set; }
+
+    private long _checkpointerRestarts;
+
+    /// <summary>Times the background checkpointer failed with something other than a busy database and started again (tests).</summary>
+    internal long CheckpointerRestarts => Interlocked.Read(ref _checkpointerRestarts);
+
+    private async Task CheckpointRoundsAsync()
+    {
+        await using var connection = await OpenAsync(_stopping.Token);
+        using var command = Command(connection, "PRAGMA wal_checkpoint(PASSIVE)");
+        var lastWalPages = -1;
+        while (true)
         {
-            // The host is stopping.
+            await Task.Delay(_checkpointInterval, _stopping.Token);
+            BeforeCheckpointRound?.Invoke();
+            try
+            {
+                var pass = await CheckpointAsync(command);
+                var idle = pass.WalPages == lastWalPages && pass.CopiedPages >= pass.WalPages;
+                lastWalPages = pass.WalPages;
+                // Small; or nothing committed since the last pass and every frame copied, so the next commit starts the
+                // WAL over by itself; or a reader (an export, a long list on a pooled connection) keeps a snapshot older
+                // than the WAL's end, which stops any checkpoint short of it — taking the gate now would pause commits
+                // for nothing, and the next round looks again. A pass that nobody holds back copies every frame that
+                // existed when it started, so "all copied" alone says nothing while commits go on.
+                if (pass.WalPages < _walAutoCheckpointPages || idle || pass.CopiedPages < pass.WalPages)
+                {
+                    continue;
+                }
+
+                for (var round = 0; round < MaxCatchUpRounds; round++)
+                {
+                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                    await CheckpointAsync(command);
+                    SqliteFileSync.TrySync((SqliteConnection)connection);
+                    if (System.Diagnostics.Stopwatch.GetElapsedTime(started) < QuickCatchUpRound)
+                    {
+                        break;
+                    }
+                }
+
+                await _writeGate.WaitAsync(_stopping.Token);
+                try
+                {
+                    // Nothing commits meanwhile, so this one copies every frame and the next commit starts the WAL over
+                    // (unless a pooled reader still reads an older snapshot).
+                    await CheckpointAsync(command);
+                    Interlocked.Increment(ref _gatedCheckpoints);
+                }
+                finally
+                {
+                    _writeGate.Release();
+                }
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode is SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED)
+            {
+                // Busy: the writer's own checkpoint (the backstop) still bounds the WAL; the next round tries again.
+            }
         }
     }
 

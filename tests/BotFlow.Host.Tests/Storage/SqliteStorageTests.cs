@@ -181,6 +181,40 @@ public sealed class SqliteStorageTests
     }
 
     [Fact]
+    public async Task A_failing_checkpoint_round_is_logged_and_the_loop_starts_again_on_a_new_connection()
+    {
+        using var app = new BotFlowApp().Set("BotFlow:Storage:WalCheckpointInterval", "00:00:00.050");
+        var database = app.Services.GetRequiredService<SqliteDatabase>();
+        database.CheckpointRestartDelay = TimeSpan.FromMilliseconds(50);
+        var failures = 0;
+        database.BeforeCheckpointRound = () =>
+        {
+            if (Interlocked.Increment(ref failures) <= 2)
+            {
+                throw new IOException("disk went away");
+            }
+        };
+        var store = app.Services.GetRequiredService<BotFlow.Host.Conversations.IConversationStore>();
+        await store.CommitAsync(new BotFlow.Host.Conversations.StepCommit("c1", new Dictionary<string, string> { ["name"] = "Ana" }, true, null, []), CancellationToken.None);
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (database.CheckpointerRestarts < 2 && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
+
+        var afterFailures = database.BackgroundCheckpoints;
+        while (database.BackgroundCheckpoints < afterFailures + 2 && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(2, database.CheckpointerRestarts);
+        Assert.True(database.BackgroundCheckpoints >= afterFailures + 2, $"{database.BackgroundCheckpoints - afterFailures} background checkpoints after the failures");
+        Assert.True(database.CheckpointerRunning);
+    }
+
+    [Fact]
     public async Task Conversations_of_a_schema_8_database_survive_the_move_to_the_contact_clustered_table()
     {
         var folder = BotFlowApp.NewFolder();
