@@ -49,7 +49,7 @@ internal readonly record struct BodySegment
 
 /// <summary>
 /// A body key in bracket notation (<c>contacts[0][emails][0][email]</c>), parsed by the rules of
-/// integration-block.md, "Body keys". Used per request by <see cref="BodyBuilder"/> and at flow-save time to
+/// integration-block.md, "Body keys". Used when a block's body plan is compiled (<see cref="BodyPlan"/>) and at flow-save time to
 /// validate keys, so error messages are written for the admin who typed the key.
 /// </summary>
 /// <param name="Name">The part before the first <c>[</c>; always a property of the top-level object.</param>
