@@ -127,8 +127,9 @@ public sealed class ConversationRunner(
         var starting = conversation is null || conversation.Status == ConversationStatuses.Ended;
         if (starting)
         {
+            // A new run replaces the ended one's row, so it takes over the large state that row kept elsewhere (to replace it).
             conversation = new ConversationRecord(Guid.NewGuid().ToString("N"), flowId, contactId, flowVersion, ConversationStatuses.Waiting,
-                null, false, "{}", null, null, now, now);
+                null, false, "{}", null, null, now, now) { PayloadId = conversation?.PayloadId };
         }
 
         var compiled = await flowService.GetCompiledAsync(flowId, conversation!.FlowVersion, ct)

@@ -23,7 +23,16 @@ public sealed record ConversationRecord(
     string? ResponseJson,
     string? Department,
     DateTimeOffset StartedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    long? PayloadId = null)
+{
+    /// <summary>
+    /// Where the stored row keeps its vars and response when they are large (a row of <c>conversation_payloads</c>);
+    /// null while they are kept in the row. Read with the record and carried by <c>with</c> into the step's commit, which
+    /// replaces or removes it.
+    /// </summary>
+    public long? PayloadId { get; init; } = PayloadId;
+}
 
 /// <summary>A message a step adds to the log (in) or the outbox (out).</summary>
 /// <param name="OptionsJson">A menu's options (<c>[{ key, label }]</c>) for channels that render native buttons.</param>

@@ -215,7 +215,35 @@ public sealed class SchemaMigrator(BotFlowDatabase database, ILogger<SchemaMigra
         drop table conversations;
         alter table conversations_by_contact rename to conversations;
         """,
+        // 10: a conversation's vars and response move out of its row when they are large (docs/benchmarks.md). The
+        // table is an index keyed by (contact_id, flow_id), and SQLite compares an index cell that spills onto overflow
+        // pages by reading the whole cell: with a 250 KB response stored inline, every seek past such a row read
+        // 64 pages. Large state lives in a rowid table, where seeks compare integers.
+        """
+        alter table conversations add column payload_id bigint null;
+        create table conversation_payloads (
+            id integer primary key autoincrement,
+            vars text not null,
+            response text null);
+        """,
+        // 11: the rows stored before 10 that are large move now, not at their next step: an ended conversation is never
+        // written again. PostgreSQL keeps large values out of line by itself (TOAST), so there the move is skipped.
+        SqliteOnly + """
+        create temp table moving as
+            select contact_id, flow_id, vars, response,
+                (select coalesce(max(id), 0) from conversation_payloads) + row_number() over (order by contact_id, flow_id) as id
+            from conversations
+            where payload_id is null and length(cast(vars as blob)) + coalesce(length(cast(response as blob)), 0) > 600;
+        insert into conversation_payloads (id, vars, response) select id, vars, response from moving;
+        update conversations set payload_id = (select m.id from moving m where m.contact_id = conversations.contact_id and m.flow_id = conversations.flow_id),
+            vars = '{}', response = null
+            where exists (select 1 from moving m where m.contact_id = conversations.contact_id and m.flow_id = conversations.flow_id);
+        drop table moving;
+        """,
     ];
+
+    /// <summary>Starts a migration that only SQLite runs (PostgreSQL records its version and runs nothing).</summary>
+    private const string SqliteOnly = "-- sqlite only\n";
 
     /// <summary>
     /// PostgreSQL's DDL is SQLite's with a few spellings changed, so it is derived rather than written twice: the two
@@ -223,7 +251,7 @@ public sealed class SchemaMigrator(BotFlowDatabase database, ILogger<SchemaMigra
     /// </summary>
     private static readonly string[] PostgresMigrations = SqliteMigrations.Select(ToPostgres).ToArray();
 
-    private static string ToPostgres(string ddl) => ddl
+    private static string ToPostgres(string ddl) => ddl.StartsWith(SqliteOnly, StringComparison.Ordinal) ? "select 1;" : ddl
         .Replace("integer primary key autoincrement", "bigserial primary key", StringComparison.Ordinal)
         .Replace(" without rowid", "", StringComparison.Ordinal)
         .Replace(" real not null", " double precision not null", StringComparison.Ordinal);

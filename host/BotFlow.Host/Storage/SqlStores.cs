@@ -198,6 +198,7 @@ public sealed class SqlContactStore(BotFlowDatabase db) : IContactStore
             }
         }
 
+        await Command(c, "delete from conversation_payloads where id in (select payload_id from conversations where contact_id = @c)", tx, ("@c", contactId)).ExecuteNonQueryAsync(ct);
         foreach (var table in new[] { "messages", "conversations", "executions", "background_executions", "channel_inbound", "events" })
         {
             await Command(c, $"delete from {table} where contact_id = @c", tx, ("@c", contactId)).ExecuteNonQueryAsync(ct);
@@ -278,15 +279,22 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
     internal static Task<ConversationRecord?> ReadConversationAsync(BotFlowDatabase db, string flowId, string contactId, CancellationToken ct) =>
         db.ReadAsync(c => ReadConversationAsync(c, flowId, contactId, ct), ct);
 
+    // Large vars and responses are kept in conversation_payloads (schema 10), joined back here.
     private const string ConversationByContactSql =
-        "select id, flow_id, contact_id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at from conversations where flow_id = @f and contact_id = @c";
+        """
+        select c.id, c.flow_id, c.contact_id, c.flow_version, c.status, c.block_id, c.waiting,
+            case when c.payload_id is null then c.vars else p.vars end, case when c.payload_id is null then c.response else p.response end,
+            c.department, c.started_at, c.updated_at, c.payload_id
+        from conversations c left join conversation_payloads p on p.id = c.payload_id
+        where c.flow_id = @f and c.contact_id = @c
+        """;
 
     private static Task<ConversationRecord?> ReadConversationAsync(DbConnection c, string flowId, string contactId, CancellationToken ct) =>
         QueryFirstAsync(c, ConversationByContactSql, MapConversation, ct, ("@f", flowId), ("@c", contactId));
 
     private static ConversationRecord MapConversation(IStoredRow row) =>
         new(row.GetString(0), row.GetString(1), row.GetString(2), row.GetInt32(3), row.GetString(4), row.NullableString(5), row.GetBoolean(6),
-            row.GetString(7), row.NullableString(8), row.NullableString(9), row.GetTime(10), row.GetTime(11));
+            row.GetString(7), row.NullableString(8), row.NullableString(9), row.GetTime(10), row.GetTime(11), row.IsNull(12) ? null : row.GetInt64(12));
 
     public Task<ContactRecord?> GetContactAsync(string contactId, CancellationToken ct) => db.ReadAsync(c => ReadContactAsync(c, contactId, ct), ct);
 
@@ -360,6 +368,44 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
                      + " returning id")
         .ToArray();
 
+    /// <summary>
+    /// Vars and response above this many UTF-8 bytes (together) are stored in <c>conversation_payloads</c>, keeping the
+    /// conversation row under a quarter of a 4 KiB page, which is where SQLite starts spilling an index cell onto overflow
+    /// pages (and then reads the whole cell to compare it during any seek that passes it).
+    /// </summary>
+    internal const int InlineStateBytes = 600;
+
+    /// <summary>
+    /// Where a step's vars and response go: in the row (returned as they are) or, when large, in their own row of
+    /// <c>conversation_payloads</c> (the row then keeps <c>{}</c> and null). The payload row the conversation had is
+    /// rewritten in place or removed, so none is left behind.
+    /// </summary>
+    private static async Task<(string Vars, string? Response, long? PayloadId)> StoreLargeStateAsync(DbConnection c, DbTransaction tx, ConversationRecord conv, CancellationToken ct)
+    {
+        var large = System.Text.Encoding.UTF8.GetByteCount(conv.VarsJson) + (conv.ResponseJson is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(conv.ResponseJson)) > InlineStateBytes;
+        if (conv.PayloadId is { } existing)
+        {
+            if (large)
+            {
+                await ExecuteAsync(c, "update conversation_payloads set vars = @vars, response = @r where id = @p", tx, ct,
+                    ("@vars", conv.VarsJson), ("@r", conv.ResponseJson), ("@p", existing));
+                return ("{}", null, existing);
+            }
+
+            await ExecuteAsync(c, "delete from conversation_payloads where id = @p", tx, ct, ("@p", existing));
+        }
+
+        if (!large)
+        {
+            return (conv.VarsJson, conv.ResponseJson, null);
+        }
+
+        var ids = new List<long>(1);
+        await InsertReturningIdsAsync(c, "insert into conversation_payloads (vars, response) values (@vars, @r) returning id", tx, ids, ct,
+            ("@vars", conv.VarsJson), ("@r", conv.ResponseJson));
+        return ("{}", null, ids[0]);
+    }
+
     internal static async Task<IReadOnlyList<long>> WriteStepAsync(DbConnection c, DbTransaction tx, StepCommit commit, CancellationToken ct)
     {
         var now = SqlValues.Time(commit.Messages.Count > 0 ? commit.Messages[^1].CreatedAt : commit.Conversation?.UpdatedAt ?? DateTimeOffset.UtcNow);
@@ -375,17 +421,19 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
 
         if (commit.Conversation is { } conv)
         {
+            var (vars, response, payloadId) = await StoreLargeStateAsync(c, tx, conv, ct);
             await ExecuteAsync(c,
                 """
-                insert into conversations (flow_id, contact_id, id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at)
-                values (@f, @c, @id, @v, @s, @b, @w, @vars, @r, @d, @st, @u)
+                insert into conversations (flow_id, contact_id, id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at, payload_id)
+                values (@f, @c, @id, @v, @s, @b, @w, @vars, @r, @d, @st, @u, cast(@p as bigint))
                 on conflict(flow_id, contact_id) do update set id = excluded.id, flow_version = excluded.flow_version, status = excluded.status,
                   block_id = excluded.block_id, waiting = excluded.waiting, vars = excluded.vars, response = excluded.response,
-                  department = excluded.department, started_at = excluded.started_at, updated_at = excluded.updated_at
+                  department = excluded.department, started_at = excluded.started_at, updated_at = excluded.updated_at, payload_id = excluded.payload_id
                 """,
                 tx, ct, ("@f", conv.FlowId), ("@c", conv.ContactId), ("@id", conv.Id), ("@v", conv.FlowVersion), ("@s", conv.Status), ("@b", conv.BlockId),
-                ("@w", conv.Waiting ? 1 : 0), ("@vars", conv.VarsJson), ("@r", conv.ResponseJson), ("@d", conv.Department),
-                ("@st", SqlValues.Time(conv.StartedAt)), ("@u", SqlValues.Time(conv.UpdatedAt)));
+                ("@w", conv.Waiting ? 1 : 0), ("@vars", vars), ("@r", response), ("@d", conv.Department),
+                // The payload id is cast in the SQL: PostgreSQL reads an untyped null parameter as text.
+                ("@st", SqlValues.Time(conv.StartedAt)), ("@u", SqlValues.Time(conv.UpdatedAt)), ("@p", payloadId));
         }
 
         var ids = new List<long>(commit.Messages.Count);

@@ -16,11 +16,11 @@ public static class SqliteToPostgres
     /// <summary>Copy order respects nothing but readability: the schema has no foreign keys between these tables.</summary>
     private static readonly string[] Tables =
     [
-        "fields", "flows", "flow_versions", "flow_fields", "contacts", "conversations", "messages", "secrets", "executions",
+        "fields", "flows", "flow_versions", "flow_fields", "contacts", "conversations", "conversation_payloads", "messages", "secrets", "executions",
         "background_executions", "recurring_integrations", "audit", "channels", "channel_inbound",
     ];
 
-    private static readonly (string Table, string Column)[] Sequences = [("messages", "id"), ("executions", "seq"), ("audit", "seq")];
+    private static readonly (string Table, string Column)[] Sequences = [("messages", "id"), ("executions", "seq"), ("audit", "seq"), ("conversation_payloads", "id")];
 
     public static async Task<IReadOnlyDictionary<string, int>> RunAsync(string dataFolder, string connectionString, TextWriter output, CancellationToken ct)
     {

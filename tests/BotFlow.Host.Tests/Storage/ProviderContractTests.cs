@@ -54,6 +54,72 @@ public sealed class ProviderContractTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task Large_conversation_state_is_stored_beside_the_row_read_back_whole_and_never_left_behind(string provider)
+    {
+        using var app = Infrastructure.Providers.App(provider);
+        var store = app.Services.GetRequiredService<BotFlow.Host.Conversations.IConversationStore>();
+        var contacts = app.Services.GetRequiredService<BotFlow.Host.Contacts.IContactStore>();
+        var database = app.Services.GetRequiredService<BotFlow.Host.Storage.BotFlowDatabase>();
+        var now = DateTimeOffset.UtcNow;
+        var largeResponse = "{\"status\":200,\"text\":\"ação \\\"citada\\\"\",\"body\":{\"pdf\":\"" + new string('x', 300_000) + "\"}}";
+        var largeVars = "{\"boleto\":\"" + new string('y', 2_000) + "\"}";
+        async Task<BotFlow.Host.Conversations.ConversationRecord> CommitAsync(BotFlow.Host.Conversations.ConversationRecord conversation)
+        {
+            await store.CommitAsync(new BotFlow.Host.Conversations.StepCommit("big", new Dictionary<string, string>(), true, conversation, []), CancellationToken.None);
+            return (await store.LoadStepAsync("f", "big", withConversation: true, null, CancellationToken.None)).Conversation!;
+        }
+
+        Task<long> StoredAsync(string sql) => database.ReadAsync(async c => Convert.ToInt64(await BotFlow.Host.Storage.BotFlowDatabase.Command(c, sql).ExecuteScalarAsync()), CancellationToken.None);
+
+        var started = new BotFlow.Host.Conversations.ConversationRecord("c1", "f", "big", 1, "waiting", "b1", true, largeVars, largeResponse, null, now, now);
+        var large = await CommitAsync(started);
+        Assert.Equal((largeVars, largeResponse), (large.VarsJson, large.ResponseJson));
+        Assert.Equal(1, await StoredAsync("select count(*) from conversation_payloads"));
+        Assert.Equal(0, await StoredAsync("select count(*) from conversations where response is not null"));
+
+        // Large again (rewritten in place), then small (kept in the row, the payload gone), then large once more.
+        var again = await CommitAsync(large with { ResponseJson = largeResponse.Replace("ação", "nova", StringComparison.Ordinal) });
+        Assert.Equal(large.PayloadId, again.PayloadId);
+        Assert.StartsWith("{\"status\":200,\"text\":\"nova", again.ResponseJson, StringComparison.Ordinal);
+        var small = await CommitAsync(again with { VarsJson = """{"a":1}""", ResponseJson = null });
+        Assert.Equal(("""{"a":1}""", (string?)null, (long?)null), (small.VarsJson, small.ResponseJson, small.PayloadId));
+        Assert.Equal(0, await StoredAsync("select count(*) from conversation_payloads"));
+        var largeOnceMore = await CommitAsync(small with { VarsJson = largeVars });
+        Assert.Equal(largeVars, largeOnceMore.VarsJson);
+        Assert.Equal(1, await StoredAsync("select count(*) from conversation_payloads"));
+
+        await contacts.EraseAsync("big", CancellationToken.None);
+        Assert.Equal(0, await StoredAsync("select count(*) from conversation_payloads"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_conversation_started_again_after_it_ended_takes_over_its_large_state(string provider)
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var app = Infrastructure.Providers.App(provider);
+        var database = app.Services.GetRequiredService<BotFlow.Host.Storage.BotFlowDatabase>();
+        // The partner echoes a 3,000-character body, so the stored response is large; the run then ends.
+        await app.PutFlowAsync($$$"""
+            { "id": "grande", "start": "eco", "blocks": [
+              { "id": "eco", "type": "integration", "config": { "method": "POST", "url": "{{{upstream.BaseUrl}}}/echo",
+                "body": [ { "key": "nota", "value": "{{{new string('z', 3_000)}}}" } ] }, "exits": { "success": "fim", "failure": "fim" } },
+              { "id": "fim", "type": "end", "config": {} } ] }
+            """);
+        Task<long> PayloadsAsync() => database.ReadAsync(async c => Convert.ToInt64(await BotFlow.Host.Storage.BotFlowDatabase.Command(c, "select count(*) from conversation_payloads").ExecuteScalarAsync()), CancellationToken.None);
+
+        var first = await app.SendAsync("grande", "c1", "oi");
+        var afterFirst = await PayloadsAsync();
+        var second = await app.SendAsync("grande", "c1", "oi de novo");
+
+        Assert.Equal("ended", (string?)first["status"]);
+        Assert.Equal("ended", (string?)second["status"]);
+        Assert.Equal(1, afterFirst);
+        Assert.Equal(1, await PayloadsAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task Flow_versions_are_kept_and_a_running_conversation_keeps_its_version(string provider)
     {
         using var app = Infrastructure.Providers.App(provider);

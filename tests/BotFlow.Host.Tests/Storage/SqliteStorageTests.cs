@@ -250,6 +250,43 @@ public sealed class SqliteStorageTests
     }
 
     [Fact]
+    public async Task Large_conversation_state_of_a_schema_9_database_moves_beside_the_row_and_reads_back_the_same()
+    {
+        var folder = BotFlowApp.NewFolder();
+        Directory.CreateDirectory(folder);
+        var largeResponse = "{\"status\":200,\"body\":{\"pdf\":\"" + new string('x', 200_000) + "\"}}";
+        using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, "botflow.db")};Pooling=false"))
+        {
+            old.Open();
+            using var create = old.CreateCommand();
+            create.CommandText = string.Join(";\n", SchemaMigrator.SqliteMigrations.Take(9)) + """
+                ;
+                create table schema_version (version integer not null);
+                insert into schema_version (version) values (1), (2), (3), (4), (5), (6), (7), (8), (9);
+                insert into conversations (flow_id, contact_id, id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at)
+                  values ('boleto', 'a', 'c1', 1, 'ended', null, 0, '{"n":1}', @large, null, '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z'),
+                         ('boleto', 'b', 'c2', 1, 'waiting', 'cpf', 1, '{"n":2}', '{"status":200}', null, '2026-01-01T00:00:00Z', '2026-01-03T00:00:00Z');
+                """;
+            create.Parameters.AddWithValue("@large", largeResponse);
+            create.ExecuteNonQuery();
+        }
+
+        using var app = new BotFlowApp(folder);
+        var store = app.Services.GetRequiredService<BotFlow.Host.Conversations.IConversationStore>();
+        var database = app.Services.GetRequiredService<SqliteDatabase>();
+
+        var large = await store.GetAsync("boleto", "a", CancellationToken.None);
+        var small = await store.GetAsync("boleto", "b", CancellationToken.None);
+
+        Assert.Equal(("{\"n\":1}", largeResponse), (large!.VarsJson, large.ResponseJson));
+        Assert.NotNull(large.PayloadId);
+        Assert.Equal(("{\"n\":2}", "{\"status\":200}", (long?)null), (small!.VarsJson, small.ResponseJson, small.PayloadId));
+        var inline = await database.ReadAsync(async c =>
+            (long)(await SqliteDatabase.Command(c, "select count(*) from conversations where length(response) > 1000").ExecuteScalarAsync())!, CancellationToken.None);
+        Assert.Equal(0L, inline);
+    }
+
+    [Fact]
     public async Task A_failed_step_read_leaves_the_writer_clean_for_the_next_reads_and_commits()
     {
         using var app = new BotFlowApp();
