@@ -29,8 +29,9 @@ public sealed record ConversationRecord(
     /// <summary>
     /// Where the stored row keeps its vars and response when they are large (a row of <c>conversation_payloads</c>);
     /// null while they are kept in the row. Read with the record and carried by <c>with</c> into the step's commit, which
-    /// replaces or removes it.
+    /// replaces or removes it. A storage detail, so it is not part of any answer (the contact's export).
     /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore, Newtonsoft.Json.JsonIgnore]
     public long? PayloadId { get; init; } = PayloadId;
 }
 

@@ -116,6 +116,11 @@ public sealed class ProviderContractTests
         Assert.Equal("ended", (string?)second["status"]);
         Assert.Equal(1, afterFirst);
         Assert.Equal(1, await PayloadsAsync());
+        // The contact's export carries the large state itself, not where it is stored.
+        var export = await ReadAsync(await app.CreateClient().GetAsync("/api/contacts/c1/export"), expectSuccess: true);
+        var conversation = (JObject)export["conversations"]![0]!;
+        Assert.Contains(new string('z', 3_000), (string?)conversation["responseJson"], StringComparison.Ordinal);
+        Assert.Null(conversation["payloadId"]);
     }
 
     [Theory]
