@@ -143,39 +143,76 @@ public static class PlainData
             && map.TryGetValue("body", out var body) && body is IReadOnlyDictionary<string, object?> or List<object?> && !map.ContainsKey(TextIsBody)
             && RoundTrips(body))
         {
-            var bodyJson = ToJson(body);
-            if (string.Equals(bodyJson, text, StringComparison.Ordinal))
+            // The body is written once, into the output itself, and compared there with the text: for a large answer a
+            // separate copy of its JSON was one more large-object-heap string per step.
+            var output = PlainJsonWriter.Rent();
+            output.Append('{');
+            var bodyStart = -1;
+            var bodyLength = 0;
+            foreach (var (key, item) in map)
             {
-                var output = PlainJsonWriter.Rent();
-                output.Append('{');
-                foreach (var (key, item) in map)
+                if (key == "text")
                 {
-                    if (key == "text")
-                    {
-                        continue;
-                    }
-
-                    PlainJsonWriter.WriteString(output, key);
-                    output.Append(':');
-                    if (key == "body")
-                    {
-                        output.Append(bodyJson);
-                    }
-                    else
-                    {
-                        PlainJsonWriter.Write(output, item);
-                    }
-
-                    output.Append(',');
+                    continue;
                 }
 
+                PlainJsonWriter.WriteString(output, key);
+                output.Append(':');
+                var start = output.Length;
+                PlainJsonWriter.Write(output, item);
+                if (key == "body")
+                {
+                    (bodyStart, bodyLength) = (start, output.Length - start);
+                }
+
+                output.Append(',');
+            }
+
+            if (bodyLength == text.Length && RegionEquals(output, bodyStart, text))
+            {
                 PlainJsonWriter.WriteString(output, TextIsBody);
                 output.Append(":true}");
                 return PlainJsonWriter.ToStringAndReturn(output);
             }
+
+            output.Clear();
+            PlainJsonWriter.Write(output, response);
+            return PlainJsonWriter.ToStringAndReturn(output);
         }
 
         return ToJson(response);
+    }
+
+    /// <summary>Whether the builder holds <paramref name="text"/> from <paramref name="start"/> on, chunk by chunk (no copy).</summary>
+    private static bool RegionEquals(System.Text.StringBuilder builder, int start, string text)
+    {
+        var position = 0;
+        var matched = 0;
+        foreach (var chunk in builder.GetChunks())
+        {
+            var span = chunk.Span;
+            var chunkStart = position;
+            position += span.Length;
+            if (position <= start)
+            {
+                continue;
+            }
+
+            var from = Math.Max(0, start - chunkStart);
+            var take = Math.Min(span.Length - from, text.Length - matched);
+            if (!span.Slice(from, take).SequenceEqual(text.AsSpan(matched, take)))
+            {
+                return false;
+            }
+
+            matched += take;
+            if (matched == text.Length)
+            {
+                return true;
+            }
+        }
+
+        return matched == text.Length;
     }
 
     /// <summary>A stored response back to plain data, with <c>text</c> rebuilt where <see cref="ResponseToJson"/> left it out.</summary>

@@ -65,8 +65,12 @@ public sealed class PlainDataTests
     [InlineData("{ \"data\": { \"url\": \"u\" } }", false)]
     [InlineData("{\"big\":1e5}", false)]
     [InlineData("[{\"a\":\"\\u00e7\"}]", false)]
+    // Large: the body's JSON spans many chunks of the writer's buffer, compared with the text chunk by chunk.
+    [InlineData("{\"pdf\":\"LARGE\",\"n\":1}", true)]
+    [InlineData("{\"pdf\": \"LARGE\",\"n\":1}", false)]
     public void A_stored_response_comes_back_with_the_same_text_and_body(string text, bool storedOnce)
     {
+        text = text.Replace("LARGE", string.Concat(Enumerable.Repeat("JVBERi0xLjQKJcfs", 20_000)), StringComparison.Ordinal);
         var response = Response(text);
 
         var json = PlainData.ResponseToJson(response);
@@ -75,5 +79,19 @@ public sealed class PlainDataTests
         Assert.Equal(text, back["text"]);
         Assert.Equal(PlainData.ToJson(response), PlainData.ToJson(back));
         Assert.Equal(storedOnce, !json.Contains("\"text\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_text_of_the_body_s_length_that_differs_only_at_its_end_is_stored_as_it_is()
+    {
+        var body = "{\"pdf\":\"" + new string('x', 100_000) + "\"}";
+        var response = Response(body);
+        response["text"] = body[..^3] + "y\"}";
+
+        var json = PlainData.ResponseToJson(response);
+        var back = (Dictionary<string, object?>)PlainData.ResponseFromJson(json)!;
+
+        Assert.Equal(response["text"], back["text"]);
+        Assert.Contains("\"text\"", json, StringComparison.Ordinal);
     }
 }
