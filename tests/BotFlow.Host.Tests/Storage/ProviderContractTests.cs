@@ -69,7 +69,7 @@ public sealed class ProviderContractTests
             return (await store.LoadStepAsync("f", "big", withConversation: true, null, CancellationToken.None)).Conversation!;
         }
 
-        Task<long> StoredAsync(string sql) => database.ReadAsync(async c => Convert.ToInt64(await BotFlow.Host.Storage.BotFlowDatabase.Command(c, sql).ExecuteScalarAsync()), CancellationToken.None);
+        Task<long> StoredAsync(string sql) => CountAsync(database, sql);
 
         var started = new BotFlow.Host.Conversations.ConversationRecord("c1", "f", "big", 1, "waiting", "b1", true, largeVars, largeResponse, null, now, now);
         var large = await CommitAsync(started);
@@ -106,7 +106,7 @@ public sealed class ProviderContractTests
                 "body": [ { "key": "nota", "value": "{{{new string('z', 3_000)}}}" } ] }, "exits": { "success": "fim", "failure": "fim" } },
               { "id": "fim", "type": "end", "config": {} } ] }
             """);
-        Task<long> PayloadsAsync() => database.ReadAsync(async c => Convert.ToInt64(await BotFlow.Host.Storage.BotFlowDatabase.Command(c, "select count(*) from conversation_payloads").ExecuteScalarAsync()), CancellationToken.None);
+        Task<long> PayloadsAsync() => CountAsync(database, "select count(*) from conversation_payloads");
 
         var first = await app.SendAsync("grande", "c1", "oi");
         var afterFirst = await PayloadsAsync();
@@ -230,4 +230,7 @@ public sealed class ProviderContractTests
         var error = Assert.ThrowsAny<Exception>(() => newer.Services);
         Assert.Contains("schema version 999", error.ToString(), StringComparison.Ordinal);
     }
+
+    private static Task<long> CountAsync(BotFlow.Host.Storage.BotFlowDatabase database, string sql) =>
+        database.ReadAsync(async c => Convert.ToInt64(await BotFlow.Host.Storage.BotFlowDatabase.Command(c, sql).ExecuteScalarAsync()), CancellationToken.None);
 }
