@@ -47,6 +47,25 @@ public sealed class SqliteRawStatementsTests
         Assert.Equal("text|João Conceição ✓|integer|42|1|real|123.45|null", Stored(connection, "raw"));
     }
 
+    [Theory]
+    [InlineData(0, "x")]
+    [InlineData(1, "a")]
+    [InlineData(170, "ç✓")]        // just past the stack buffer once encoded (3 bytes a character at most)
+    [InlineData(20_000, "João ✓ 😀")] // a pooled buffer; a character outside the BMP (a surrogate pair)
+    public async Task Text_of_any_length_is_stored_as_ado_net_stores_it(int repeat, string piece)
+    {
+        using var connection = Open(BotFlowApp.NewFolder());
+        var text = string.Concat(Enumerable.Repeat(piece, repeat));
+        (string, object?)[] Row(string id) => [("@id", id), ("@s", text), ("@i", 1), ("@b", false), ("@d", 0.5), ("@n", TypedNull.Int)];
+        await BotFlowDatabase.Command(connection, Insert, null, Row("ado")).ExecuteNonQueryAsync();
+        SqliteRawStatements.Keep(connection);
+
+        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("raw"), null, out _));
+
+        Assert.Equal(Stored(connection, "ado"), Stored(connection, "raw"));
+        Assert.StartsWith("text|", Stored(connection, "raw"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_constraint_violation_is_the_same_sqlite_exception_and_the_statement_stays_usable()
     {
