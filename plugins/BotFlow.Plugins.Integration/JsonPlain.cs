@@ -194,7 +194,13 @@ public static class JsonPlain
     /// <summary>Cuts text at <paramref name="maxBytes"/> of UTF-8, marking the cut.</summary>
     public static string Truncate(string text, int maxBytes)
     {
-        if (Encoding.UTF8.GetMaxByteCount(text.Length) <= maxBytes || Encoding.UTF8.GetByteCount(text) <= maxBytes)
+        if (Encoding.UTF8.GetMaxByteCount(text.Length) <= maxBytes)
+        {
+            return text;
+        }
+
+        var total = Encoding.UTF8.GetByteCount(text);
+        if (total <= maxBytes)
         {
             return text;
         }
@@ -205,6 +211,12 @@ public static class JsonPlain
             chars = chars * 9 / 10;
         }
 
-        return text[..chars] + $"… [truncated, {Encoding.UTF8.GetByteCount(text)} bytes in all]";
+        // Never half a surrogate pair; and one string, not a cut copy and then the joined one (each is large here).
+        if (chars > 0 && char.IsHighSurrogate(text[chars - 1]))
+        {
+            chars--;
+        }
+
+        return string.Concat(text.AsSpan(0, chars), $"… [truncated, {total} bytes in all]");
     }
 }

@@ -59,4 +59,29 @@ public sealed class JsonPlainTests
         IReadOnlyList<object?> list => "[" + string.Join(",", list.Select(Types)) + "]",
         _ => value.GetType().Name,
     };
+
+    [Fact]
+    public void Text_within_the_limit_is_kept_as_it_is()
+    {
+        var text = new string('a', 1_000);
+
+        Assert.Same(text, JsonPlain.Truncate(text, 1_000));
+    }
+
+    [Theory]
+    [InlineData("abcdefgh")]
+    [InlineData("ç✓😀")] // two, three and four UTF-8 bytes; the emoji is a surrogate pair
+    public void Long_text_is_cut_within_the_limit_never_inside_a_character_and_says_how_long_it_was(string piece)
+    {
+        var text = string.Concat(Enumerable.Repeat(piece, 50_000));
+
+        var cut = JsonPlain.Truncate(text, 64 * 1024);
+
+        var marker = cut.IndexOf("… [truncated, ", StringComparison.Ordinal);
+        var kept = cut[..marker];
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(kept) <= 64 * 1024);
+        Assert.StartsWith(kept, text, StringComparison.Ordinal);
+        Assert.False(char.IsHighSurrogate(kept[^1]));
+        Assert.EndsWith($"[truncated, {System.Text.Encoding.UTF8.GetByteCount(text)} bytes in all]", cut, StringComparison.Ordinal);
+    }
 }
