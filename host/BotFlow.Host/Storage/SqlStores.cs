@@ -376,13 +376,16 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
     internal const int InlineStateBytes = 600;
 
     /// <summary>
-    /// Where a step's vars and response go: in the row (returned as they are) or, when large, in their own row of
-    /// <c>conversation_payloads</c> (the row then keeps <c>{}</c> and null). The payload row the conversation had is
-    /// rewritten in place or removed, so none is left behind.
+    /// Where a step's vars and response go: in the row (returned as they are) or, when large on SQLite, in their own row
+    /// of <c>conversation_payloads</c> (the row then keeps <c>{}</c> and null). The payload row the conversation had (on
+    /// PostgreSQL only after a copy from SQLite) is rewritten in place or removed, so none is left behind.
     /// </summary>
     private static async Task<(string Vars, string? Response, long? PayloadId)> StoreLargeStateAsync(DbConnection c, DbTransaction tx, ConversationRecord conv, CancellationToken ct)
     {
-        var large = System.Text.Encoding.UTF8.GetByteCount(conv.VarsJson) + (conv.ResponseJson is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(conv.ResponseJson)) > InlineStateBytes;
+        // Only SQLite needs it: PostgreSQL keeps large values out of line by itself (TOAST), and leaving its rows as they were
+        // keeps hosts of the previous version that still share the database reading and writing them correctly.
+        var large = c is Microsoft.Data.Sqlite.SqliteConnection
+            && System.Text.Encoding.UTF8.GetByteCount(conv.VarsJson) + (conv.ResponseJson is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(conv.ResponseJson)) > InlineStateBytes;
         if (conv.PayloadId is { } existing)
         {
             if (large)
