@@ -85,8 +85,10 @@ def wrk(url, connections, seconds, prefix, key):
         return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
 
     non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
-    sock = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out)) if "Socket errors" in out else 0
-    return {"rps": rps, "requests": total, "p50_ms": pct(50), "p99_ms": pct(99), "errors": non2xx + sock}
+    # wrk's socket errors by kind; "timeout" counts requests that took longer than wrk's 2 s, not error answers.
+    sock = {k: int(v) for k, v in re.findall(r"(connect|read|write|timeout) (\d+)", out)} if "Socket errors" in out else {}
+    return {"rps": rps, "requests": total, "p50_ms": pct(50), "p99_ms": pct(99), "errors": non2xx + sum(sock.values()),
+            "non2xx": non2xx, "socket_errors": sock}
 
 
 def measure(name, pid, url, prefix, key, connections, seconds):
@@ -96,6 +98,8 @@ def measure(name, pid, url, prefix, key, connections, seconds):
     r["rss_mb"] = peak_rss_mb(pid)
     log(f"  {name:<22} c={connections:<3} {r['rps']:>9.0f} req/s  p50 {r['p50_ms']:7.2f} ms  p99 {r['p99_ms']:7.2f} ms  "
         f"errors {r['errors']:<4} cpu {r['cpu_us_per_req']:7.0f} us/req  peak RSS {r['rss_mb']:6.0f} MB")
+    if r["errors"]:
+        log(f"    errors: {r['non2xx']} non-2xx answers, socket errors {r['socket_errors'] or 'none'}")
     return r
 
 
