@@ -48,25 +48,13 @@ public sealed class IntegrationRun
     /// <summary>The request's headers, a repeated name's values joined with ", " under its first spelling, each masked.</summary>
     private Dictionary<string, object?> MaskedHeaders()
     {
-        if (!RepeatsAHeaderName())
+        var headers = new Dictionary<string, object?>(Request.Headers.Count + 1, StringComparer.OrdinalIgnoreCase);
+        void Add(string name, string value)
         {
-            // The usual case, one map: every name once, so nothing is joined before masking.
-            var single = new Dictionary<string, object?>(Request.Headers.Count + 1, StringComparer.OrdinalIgnoreCase);
-            foreach (var (name, value) in Request.Headers)
-            {
-                single[name] = Masker.Apply(value);
-            }
-
-            if (Request.ContentType is { } type)
-            {
-                single["Content-Type"] = Masker.Apply(type);
-            }
-
-            return single;
+            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(headers, name, out var repeated);
+            slot = repeated ? (string)slot! + ", " + value : value;
         }
 
-        var joined = new Dictionary<string, string>(Request.Headers.Count + 1, StringComparer.OrdinalIgnoreCase);
-        void Add(string name, string value) => joined[name] = joined.TryGetValue(name, out var before) ? before + ", " + value : value;
         foreach (var (name, value) in Request.Headers)
         {
             Add(name, value);
@@ -77,35 +65,15 @@ public sealed class IntegrationRun
             Add("Content-Type", contentType);
         }
 
-        var masked = new Dictionary<string, object?>(joined.Count, StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, value) in joined)
+        // Masked once joined (a secret may span the join), in place: writing a value through its reference leaves the
+        // enumeration of the keys valid.
+        foreach (var name in headers.Keys)
         {
-            masked[name] = Masker.Apply(value);
+            ref var value = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(headers, name);
+            value = Masker.Apply((string)value!);
         }
 
-        return masked;
-    }
-
-    private bool RepeatsAHeaderName()
-    {
-        var headers = Request.Headers;
-        for (var i = 0; i < headers.Count; i++)
-        {
-            if (Request.ContentType is not null && headers[i].Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-
-            for (var j = i + 1; j < headers.Count; j++)
-            {
-                if (headers[i].Key.Equals(headers[j].Key, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
+        return headers;
     }
 
     /// <summary>The value with every secret masked; the same instance (no copy) where nothing in it holds a secret.</summary>
