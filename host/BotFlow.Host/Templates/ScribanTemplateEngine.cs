@@ -52,8 +52,7 @@ public sealed class ScribanTemplateEngine : ITemplateEngine
 
         if (parsed.IsPlainText)
         {
-            // Text without any template syntax renders to itself every time; the result is immutable, so it is made once.
-            return parsed.PlainResult ??= new RenderResult(parsed.Source, []);
+            return parsed.PlainResult!;
         }
 
         List<string>? warnings = null;
@@ -310,8 +309,8 @@ public sealed class ScribanTemplateEngine : ITemplateEngine
         public IReadOnlyList<TemplateError> Errors { get; } = errors;
         public bool IsPlainText { get; } = isPlainText;
 
-        /// <summary>The render of a plain-text template, kept after the first (a race only makes an equal copy).</summary>
-        public RenderResult? PlainResult { get; set; }
+        /// <summary>What a plain-text template renders to, every time (made with the template: a result is immutable).</summary>
+        public RenderResult? PlainResult { get; } = isPlainText ? new RenderResult(source, []) : null;
 
         /// <summary>Set when the template is text and member paths only (rendered without a Scriban context).</summary>
         public SimpleTemplate? Simple { get; set; }

@@ -38,7 +38,7 @@ internal static class BodyBuilder
 {
     private const int MaxJsonDepth = 64;
 
-    internal enum RowType : byte { Default, String, Number, Boolean, Null, Json, Unknown }
+    private enum RowType : byte { Default, String, Number, Boolean, Null, Json, Unknown }
 
     /// <summary>Builds the JSON body, reporting every row error rather than stopping at the first.</summary>
     internal static BodyBuildResult Build(IReadOnlyList<BodyRow> rows)
@@ -132,7 +132,7 @@ internal static class BodyBuilder
     private static readonly object True = true;
     private static readonly object False = false;
 
-    internal static bool TryParseType(string? text, out RowType type)
+    private static bool TryParseType(string? text, out RowType type)
     {
         ReadOnlySpan<char> name = text.AsSpan().Trim();
         type = name.IsEmpty ? RowType.Default
