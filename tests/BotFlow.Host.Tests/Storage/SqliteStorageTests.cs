@@ -197,17 +197,9 @@ public sealed class SqliteStorageTests
         var store = app.Services.GetRequiredService<BotFlow.Host.Conversations.IConversationStore>();
         await store.CommitAsync(new BotFlow.Host.Conversations.StepCommit("c1", new Dictionary<string, string> { ["name"] = "Ana" }, true, null, []), CancellationToken.None);
 
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (database.CheckpointerRestarts < 2 && waited.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(20);
-        }
-
+        await Jobs.JobsApps.WaitUntilAsync(() => Task.FromResult(database.CheckpointerRestarts >= 2), "two failed rounds", seconds: 10);
         var afterFailures = database.BackgroundCheckpoints;
-        while (database.BackgroundCheckpoints < afterFailures + 2 && waited.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(20);
-        }
+        await Jobs.JobsApps.WaitUntilAsync(() => Task.FromResult(database.BackgroundCheckpoints >= afterFailures + 2), "checkpoints after the failures", seconds: 10);
 
         Assert.Equal(2, database.CheckpointerRestarts);
         Assert.True(database.BackgroundCheckpoints >= afterFailures + 2, $"{database.BackgroundCheckpoints - afterFailures} background checkpoints after the failures");
