@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using BotFlow.Plugins.Integration.Scripts;
 
 namespace BotFlow.Plugins.Integration.Tests.Scripts;
@@ -390,6 +391,31 @@ public class ScriptRunnerTests
 
         runner.Run("return 'failure';", Input());
         Assert.Equal(2, runner.ParseCount);
+    }
+
+    [Fact]
+    public void First_preparation_hands_back_the_time_zones_Jints_first_use_read()
+    {
+        // Jint's first use in this process (maybe by another test) reads every system time zone once; do it here so
+        // no other test can do it between the runner's release and the assertion.
+        Assert.True(new ScriptRunner(new ScriptOptions()).Check("return 'success';").IsValid);
+        TimeZoneInfo.GetSystemTimeZones();
+        Assert.True(AllSystemTimeZonesCached());
+
+        var runner = new ScriptRunner(new ScriptOptions());
+        Assert.True(runner.Check(SpecExample).IsValid);
+
+        Assert.False(AllSystemTimeZonesCached());
+        Assert.Equal("America/Sao_Paulo", TimeZoneInfo.FindSystemTimeZoneById("America/Sao_Paulo").Id);
+        var dated = runner.Run("setVar('offset', new Date(2020, 0, 1).getTimezoneOffset());\nreturn 'success';", Input());
+        Assert.True(dated.Succeeded, dated.Error);
+    }
+
+    /// <summary>TimeZoneInfo's own flag for "GetSystemTimeZones filled the cache" (private: there is no public way to ask).</summary>
+    private static bool AllSystemTimeZonesCached()
+    {
+        var cache = typeof(TimeZoneInfo).GetField("s_cachedData", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+        return (bool)cache.GetType().GetField("_allSystemTimeZonesRead", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(cache)!;
     }
 
     [Fact]
