@@ -9,7 +9,7 @@ Everything listens on 127.0.0.1 and every process it starts is stopped by its PI
     python3 bench/run.py                 # full run (about 3 minutes)
     python3 bench/run.py --smoke         # a few hundred requests, BotFlow only (CI)
 """
-import argparse, json, os, re, shutil, signal, subprocess, sys, tempfile, time, urllib.request
+import argparse, itertools, json, os, re, sqlite3, shutil, signal, subprocess, sys, tempfile, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
@@ -71,8 +71,13 @@ def peak_rss_mb(pid):
     return 0.0
 
 
+# Every wrk run gets its own number, from which boleto.lua numbers its contacts: no run repeats another's contact.
+RUNS = itertools.count()
+
+
 def wrk(url, connections, seconds, prefix, key):
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", os.path.join(BENCH, "boleto.lua"), url, "--", prefix, key],
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", os.path.join(BENCH, "boleto.lua"), url, "--",
+                          prefix, key, str(next(RUNS))],
                          capture_output=True, text=True, timeout=seconds + 60).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     total = int(re.search(r"(\d+) requests in", out).group(1))
@@ -89,6 +94,17 @@ def wrk(url, connections, seconds, prefix, key):
     sock = {k: int(v) for k, v in re.findall(r"(connect|read|write|timeout) (\d+)", out)} if "Socket errors" in out else {}
     return {"rps": rps, "requests": total, "p50_ms": pct(50), "p99_ms": pct(99), "errors": non2xx + sum(sock.values()),
             "non2xx": non2xx, "socket_errors": sock}
+
+
+def check_new_contacts(db, runs):
+    """Every answered request must have made a contact of its own (the workload is a new contact per request)."""
+    answered = sum(r["requests"] - r["errors"] for r in runs)
+    with sqlite3.connect(db, timeout=30) as con:
+        stored = con.execute("select count(*) from contacts where id like 'bench-%' and id <> 'bench-check'").fetchone()[0]
+    # wrk counts only answers it read before its time was up; the host may have stored a few more.
+    if stored < answered:
+        raise SystemExit(f"{answered} requests answered but only {stored} contacts stored: the load repeated contacts")
+    log(f"new-contact check: {stored} contacts stored for {answered} answered requests")
 
 
 def measure(name, pid, url, prefix, key, connections, seconds):
@@ -244,7 +260,7 @@ def main():
     prefixes = {"boleto": "/api/flows/boleto-bench/conversations/", "step": "/api/flows/step-bench/conversations/",
                 "script": "/api/flows/boleto-script/conversations/", "big": "/api/flows/boleto-big/conversations/"}
     log(f"warming up BotFlow for {args.warmup} s…")
-    wrk(base, 64, args.warmup, prefixes["boleto"], API_KEY)
+    warmup = wrk(base, 64, args.warmup, prefixes["boleto"], API_KEY)
     log("BotFlow:" if len(hosts) == 1 else f"BotFlow, {len(hosts)} hosts on one PostgreSQL:")
     for scenario in args.scenarios.split(","):
         for c in connections:
@@ -255,6 +271,8 @@ def main():
     rejected = http("GET", "http://127.0.0.1:18080/stats", key=False)[1]["rejected"]
     if rejected:
         raise SystemExit(f"the upstream rejected {rejected} request(s): BotFlow sent a wrong body or token")
+    if not args.postgres:
+        check_new_contacts(os.path.join(data, "host0", "botflow.db"), [warmup, *results["botflow"].values()])
 
     if args.curves:
         results["curves"] = curves(base, host.pid, boleto, args.duration)
