@@ -175,8 +175,10 @@ internal sealed class ScriptRunner(ScriptOptions options)
             StaticAnalysis = false,
             ParsingOptions = new ScriptParsingOptions { AllowReturnOutsideFunction = true, RegexTimeout = _options.RegexTimeout },
         };
-        if (TryPrepare(source, asWritten, wrapped: false, out _) is { IsValid: false } error)
-            return new PreparedEntry(null, error);
+        var asWrittenCheck = TryPrepare(source, asWritten, wrapped: false, out _);
+        ReleaseTimeZonesOnce();
+        if (!asWrittenCheck.IsValid)
+            return new PreparedEntry(null, asWrittenCheck);
 
         // Then the runnable form, with the static analysis that makes repeated runs cheap. The regex timeout is set
         // here too because a source's own setting outranks the engine's for the regexes it produces.
@@ -185,7 +187,6 @@ internal sealed class ScriptRunner(ScriptOptions options)
             ParsingOptions = new ScriptParsingOptions { RegexTimeout = _options.RegexTimeout },
         };
         var check = TryPrepare(Prefix + source + Suffix, runnable, wrapped: true, out var prepared);
-        ReleaseTimeZonesOnce();
         return new PreparedEntry(check.IsValid ? prepared : null, check);
     }
 
@@ -193,9 +194,10 @@ internal sealed class ScriptRunner(ScriptOptions options)
     /// Jint's first use (its Temporal time-zone provider, built as a static of the default options) reads every time
     /// zone of the system through <see cref="TimeZoneInfo.GetSystemTimeZones()"/> only to copy their names, and
     /// TimeZoneInfo's process-wide cache then keeps all ~420 zones with their adjustment rules, 3.2 MB, for good.
-    /// Handing the cache back once, right after, costs a later lookup one zone file. Kept, those objects were the
-    /// generation-1 survivors the GC sized generation 1's budget on: peak RSS under load 228 instead of 188 MB
-    /// (docs/benchmarks.md, "Sixth pass"). Every use of Jint goes through a preparation first, so this is the place.
+    /// Handing the cache back once, right after (a syntax error still went through that first use), costs a later
+    /// lookup one zone file. Kept, those objects were the generation-1 survivors the GC sized generation 1's budget on:
+    /// peak RSS under load 228–229 MB, 195–197 MB without them (docs/benchmarks.md, "Sixth pass"). Every use of Jint
+    /// goes through a preparation first, so this is the place.
     /// </summary>
     private void ReleaseTimeZonesOnce()
     {
