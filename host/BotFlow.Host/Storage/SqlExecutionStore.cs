@@ -17,9 +17,9 @@ public sealed class SqlExecutionStore(BotFlowDatabase db) : IExecutionStore
         foreach (var r in records)
         {
             await ExecuteAsync(c,
-                """
-                insert into executions (id, attempt, kind, flow_id, flow_version, block_id, contact_id, job_id, started_at, duration_ms, outcome, error, warnings, request, response, idempotency_key)
-                values (@id, @a, @k, @f, @v, @b, @c, @j, @s, @d, @o, @e, @w, @req, @res, @ik)
+                $"""
+                insert into executions (id, attempt, kind, flow_id, flow_version, block_id, contact_id, contact_created_at, job_id, started_at, duration_ms, outcome, error, warnings, request, response, idempotency_key)
+                values (@id, @a, @k, @f, @v, @b, @c, {ByContact.CreatedAt}, @j, @s, @d, @o, @e, @w, @req, @res, @ik)
                 on conflict(id, attempt) do update set outcome = excluded.outcome, error = excluded.error, warnings = excluded.warnings,
                   request = excluded.request, response = excluded.response, duration_ms = excluded.duration_ms, job_id = excluded.job_id
                 """,

@@ -162,8 +162,29 @@ public sealed class SqlFieldStore(BotFlowDatabase db, TimeProvider clock) : IFie
         await Command(c, "delete from fields where key = @k and built_in = 0", tx, ("@k", key)).ExecuteNonQueryAsync(ct) > 0, ct);
 }
 
+/// <summary>
+/// How a contact's messages and executions are found (schema 12): their index leads with the contact's creation time,
+/// so a new contact's rows are appended to it instead of landing on a random page. A row gets the time of the contact
+/// that exists when it is written; a row written for a contact that did not exist then (a background try after an
+/// erasure) keeps null, so a query by contact reads both prefixes.
+/// </summary>
+internal static class ByContact
+{
+    /// <summary>The creation time of contact <c>@c</c>, or null: the value of <c>contact_created_at</c> for a row being written.</summary>
+    public const string CreatedAt = "(select created_at from contacts where id = @c)";
+
+    /// <summary>Deletes every row of contact <c>@c</c> from <paramref name="table"/>, under both prefixes (before the contact itself).</summary>
+    public static async Task DeleteAsync(DbConnection c, DbTransaction tx, string table, string contactId, CancellationToken ct)
+    {
+        await Command(c, $"delete from {table} where contact_created_at = {CreatedAt} and contact_id = @c", tx, ("@c", contactId)).ExecuteNonQueryAsync(ct);
+        await Command(c, $"delete from {table} where contact_created_at is null and contact_id = @c", tx, ("@c", contactId)).ExecuteNonQueryAsync(ct);
+    }
+}
+
 public sealed class SqlContactStore(BotFlowDatabase db) : IContactStore
 {
+    private const string MessageColumns = "id, contact_id, flow_id, conversation_id, block_id, direction, text, status, channel, created_at, error, attempts, updated_at";
+
     public Task<ContactRecord?> GetAsync(string id, CancellationToken ct) => db.ReadAsync(c => SqlConversationStore.ReadContactAsync(c, id, ct), ct);
 
     public Task<IReadOnlyList<MessageRecord>> GetMessagesAsync(string contactId, long afterId, int limit, CancellationToken ct) =>
@@ -171,7 +192,12 @@ public sealed class SqlContactStore(BotFlowDatabase db) : IContactStore
         {
             var list = new List<MessageRecord>();
             await using var reader = await Command(c,
-                "select id, contact_id, flow_id, conversation_id, block_id, direction, text, status, channel, created_at, error, attempts, updated_at from messages where contact_id = @c and id > @a order by id limit @l",
+                $"""
+                select {MessageColumns} from messages where contact_created_at = {ByContact.CreatedAt} and contact_id = @c and id > @a
+                union all
+                select {MessageColumns} from messages where contact_created_at is null and contact_id = @c and id > @a
+                order by id limit @l
+                """,
                 null, ("@c", contactId), ("@a", afterId), ("@l", limit)).ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -199,7 +225,12 @@ public sealed class SqlContactStore(BotFlowDatabase db) : IContactStore
         }
 
         await Command(c, "delete from conversation_payloads where id in (select payload_id from conversations where contact_id = @c)", tx, ("@c", contactId)).ExecuteNonQueryAsync(ct);
-        foreach (var table in new[] { "messages", "conversations", "executions", "background_executions", "channel_inbound", "events" })
+        foreach (var table in new[] { "messages", "executions" })
+        {
+            await ByContact.DeleteAsync(c, tx, table, contactId, ct);
+        }
+
+        foreach (var table in new[] { "conversations", "background_executions", "channel_inbound", "events" })
         {
             await Command(c, $"delete from {table} where contact_id = @c", tx, ("@c", contactId)).ExecuteNonQueryAsync(ct);
         }
@@ -332,7 +363,14 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
         QueryFirstAsync(c, InboundSeenSql, static _ => true, ct, ("@ch", key.ChannelId), ("@p", key.ProviderMessageId));
 
     public Task<string?> LastInboundChannelAsync(string contactId, CancellationToken ct) => db.ReadAsync(async c =>
-        await Command(c, "select channel from messages where contact_id = @c and direction = 'in' order by id desc limit 1", null, ("@c", contactId))
+        await Command(c,
+                $"""
+                select channel from (
+                  select channel, id from messages where contact_created_at = {ByContact.CreatedAt} and contact_id = @c and direction = 'in'
+                  union all
+                  select channel, id from messages where contact_created_at is null and contact_id = @c and direction = 'in') m
+                order by id desc limit 1
+                """, null, ("@c", contactId))
             .ExecuteScalarAsync(ct) as string, ct);
 
     private const string ContactByIdSql = "select id, fields, created_at, updated_at from contacts where id = @id";
@@ -363,8 +401,8 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
         .ToArray();
 
     private static readonly string[] MessageInserts = Enumerable.Range(1, MessagesPerInsert)
-        .Select(n => "insert into messages (contact_id, flow_id, conversation_id, block_id, direction, text, status, channel, created_at, options) values "
-                     + string.Join(", ", Enumerable.Range(0, n).Select(i => $"(@c, @f, @conv, @b{i}, @d{i}, @t{i}, @s{i}, @ch{i}, @at{i}, @o{i})"))
+        .Select(n => "insert into messages (contact_id, contact_created_at, flow_id, conversation_id, block_id, direction, text, status, channel, created_at, options) values "
+                     + string.Join(", ", Enumerable.Range(0, n).Select(i => $"(@c, {ByContact.CreatedAt}, @f, @conv, @b{i}, @d{i}, @t{i}, @s{i}, @ch{i}, @at{i}, @o{i})"))
                      + " returning id")
         .ToArray();
 

@@ -194,6 +194,45 @@ public sealed class ProviderContractTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task Rows_written_before_the_contact_existed_are_listed_with_its_own_and_erased_with_it(string provider)
+    {
+        using var app = Infrastructure.Providers.App(provider);
+        var store = app.Services.GetRequiredService<BotFlow.Host.Conversations.IConversationStore>();
+        var contacts = app.Services.GetRequiredService<BotFlow.Host.Contacts.IContactStore>();
+        var executions = app.Services.GetRequiredService<BotFlow.Host.Executions.IExecutionStore>();
+        var database = app.Services.GetRequiredService<BotFlow.Host.Storage.BotFlowDatabase>();
+        var now = DateTimeOffset.UtcNow;
+        BotFlow.Host.Conversations.NewMessage Message(string text, int ms) => new("out", text, null, "delivered", "test", now.AddMilliseconds(ms));
+        BotFlow.Sdk.Executions.ExecutionRecord Execution(string id) => new()
+        {
+            Id = id, Kind = "background", ContactId = "late", StartedAt = now, Outcome = "success", Warnings = [],
+        };
+
+        // First without the contact (what a background try writes after an erasure), then with it, then without again.
+        await store.CommitAsync(new BotFlow.Host.Conversations.StepCommit("late", new Dictionary<string, string>(), false, null, [Message("before", 0)], UpsertContact: false), CancellationToken.None);
+        await executions.AddAsync([Execution("e-before")], CancellationToken.None);
+        await store.CommitAsync(new BotFlow.Host.Conversations.StepCommit("late", new Dictionary<string, string>(), true, null, [Message("with", 1), Message("with too", 2)]), CancellationToken.None);
+        await executions.AddAsync([Execution("e-with")], CancellationToken.None);
+        await store.CommitAsync(new BotFlow.Host.Conversations.StepCommit("other", new Dictionary<string, string>(), true, null, [Message("someone else", 3)]), CancellationToken.None);
+
+        Assert.Equal(["before", "with", "with too"], (await contacts.GetMessagesAsync("late", 0, 10, CancellationToken.None)).Select(m => m.Text));
+        var afterFirst = (await contacts.GetMessagesAsync("late", 0, 10, CancellationToken.None))[0].Id;
+        Assert.Equal(["with", "with too"], (await contacts.GetMessagesAsync("late", afterFirst, 10, CancellationToken.None)).Select(m => m.Text));
+        Assert.Equal(["with"], (await contacts.GetMessagesAsync("late", 0, 2, CancellationToken.None)).Skip(1).Select(m => m.Text));
+        Assert.Equal(["e-before", "e-with"], (await executions.ListAsync(new BotFlow.Host.Executions.ExecutionFilter(null, "late", null, null, 10), CancellationToken.None))
+            .Select(e => e.Id).Order());
+        Assert.Equal(1, await CountAsync(database, "select count(*) from messages where contact_id = 'late' and contact_created_at is null"));
+
+        var (existed, _) = await contacts.EraseAsync("late", CancellationToken.None);
+
+        Assert.True(existed);
+        Assert.Equal(0, await CountAsync(database, "select count(*) from messages where contact_id = 'late'"));
+        Assert.Equal(0, await CountAsync(database, "select count(*) from executions where contact_id = 'late'"));
+        Assert.Equal(["someone else"], (await contacts.GetMessagesAsync("other", 0, 10, CancellationToken.None)).Select(m => m.Text));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task A_flow_using_a_block_type_another_live_host_lacks_is_refused_naming_that_host(string provider)
     {
         using var app = Infrastructure.Providers.App(provider);

@@ -279,6 +279,52 @@ public sealed class SqliteStorageTests
     }
 
     [Fact]
+    public async Task Messages_and_executions_of_a_schema_11_database_are_found_by_contact_after_the_move_to_the_arrival_index()
+    {
+        var folder = BotFlowApp.NewFolder();
+        Directory.CreateDirectory(folder);
+        using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, "botflow.db")};Pooling=false"))
+        {
+            old.Open();
+            using var create = old.CreateCommand();
+            create.CommandText = string.Join(";\n", SchemaMigrator.SqliteMigrations.Take(11)) + """
+                ;
+                create table schema_version (version integer not null);
+                insert into schema_version (version) values (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11);
+                insert into contacts (id, fields, created_at, updated_at) values ('ana', '{"name":"Ana"}', '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:00:00.0000000Z');
+                insert into messages (contact_id, flow_id, conversation_id, block_id, direction, text, status, channel, created_at)
+                  values ('ana', 'boleto', 'c1', 'a', 'in', 'oi', 'delivered', 'whatsapp', '2026-01-01T00:00:01.0000000Z'),
+                         ('gone', 'boleto', 'c2', 'a', 'out', 'de alguém que já não existe', 'delivered', 'test', '2026-01-01T00:00:02.0000000Z'),
+                         ('ana', 'boleto', 'c1', 'b', 'out', 'Olá, Ana!', 'delivered', 'whatsapp', '2026-01-01T00:00:03.0000000Z');
+                insert into executions (id, attempt, kind, flow_id, flow_version, block_id, contact_id, started_at, duration_ms, outcome)
+                  values ('e1', 1, 'conversation', 'boleto', 1, 'a', 'ana', '2026-01-01T00:00:01.0000000Z', 12.5, 'success'),
+                         ('e2', 1, 'test', null, null, null, null, '2026-01-01T00:00:02.0000000Z', 3, 'success');
+                """;
+            create.ExecuteNonQuery();
+        }
+
+        using var app = new BotFlowApp(folder);
+        var contacts = app.Services.GetRequiredService<BotFlow.Host.Contacts.IContactStore>();
+        var executions = app.Services.GetRequiredService<BotFlow.Host.Executions.IExecutionStore>();
+        var database = app.Services.GetRequiredService<SqliteDatabase>();
+
+        Assert.Equal(["oi", "Olá, Ana!"], (await contacts.GetMessagesAsync("ana", 0, 10, CancellationToken.None)).Select(m => m.Text));
+        Assert.Equal(["de alguém que já não existe"], (await contacts.GetMessagesAsync("gone", 0, 10, CancellationToken.None)).Select(m => m.Text));
+        Assert.Equal(["e1"], (await executions.ListAsync(new BotFlow.Host.Executions.ExecutionFilter(null, "ana", null, null, 10), CancellationToken.None)).Select(e => e.Id));
+        var filled = await database.ReadAsync(async c =>
+            (long)(await SqliteDatabase.Command(c, "select count(*) from messages where contact_created_at = '2026-01-01T00:00:00.0000000Z'").ExecuteScalarAsync())!, CancellationToken.None);
+        Assert.Equal(2L, filled);
+        var oldIndexes = await database.ReadAsync(async c =>
+            (long)(await SqliteDatabase.Command(c, "select count(*) from sqlite_master where name in ('messages_contact', 'executions_contact')").ExecuteScalarAsync())!, CancellationToken.None);
+        Assert.Equal(0L, oldIndexes);
+
+        await contacts.EraseAsync("ana", CancellationToken.None);
+
+        Assert.Empty(await contacts.GetMessagesAsync("ana", 0, 10, CancellationToken.None));
+        Assert.Single(await contacts.GetMessagesAsync("gone", 0, 10, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_failed_step_read_leaves_the_writer_clean_for_the_next_reads_and_commits()
     {
         using var app = new BotFlowApp();
