@@ -209,23 +209,12 @@ public sealed class SqliteStorageTests
     [Fact]
     public async Task Conversations_of_a_schema_8_database_survive_the_move_to_the_contact_clustered_table()
     {
-        var folder = BotFlowApp.NewFolder();
-        Directory.CreateDirectory(folder);
-        using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, "botflow.db")};Pooling=false"))
-        {
-            old.Open();
-            using var create = old.CreateCommand();
-            create.CommandText = string.Join(";\n", SchemaMigrator.SqliteMigrations.Take(8)) + """
-                ;
-                create table schema_version (version integer not null);
-                insert into schema_version (version) values (1), (2), (3), (4), (5), (6), (7), (8);
+        var folder = DatabaseAtSchema(8, """
                 insert into contacts (id, fields, created_at, updated_at) values ('5511999990000', '{"name":"Ana"}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
                 insert into conversations (flow_id, contact_id, id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at)
                   values ('boleto', '5511999990000', 'c1', 3, 'transferred', 'humano', 0, '{"n":1}', null, 'financeiro', '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z'),
                          ('outro', '5511999990000', 'c2', 1, 'waiting', 'cpf', 1, '{}', '{"status":200}', null, '2026-01-01T00:00:00Z', '2026-01-03T00:00:00Z');
-                """;
-            create.ExecuteNonQuery();
-        }
+                """);
 
         using var app = new BotFlowApp(folder);
         var store = app.Services.GetRequiredService<BotFlow.Host.Conversations.IConversationStore>();
@@ -244,24 +233,12 @@ public sealed class SqliteStorageTests
     [Fact]
     public async Task Large_conversation_state_of_a_schema_9_database_moves_beside_the_row_and_reads_back_the_same()
     {
-        var folder = BotFlowApp.NewFolder();
-        Directory.CreateDirectory(folder);
         var largeResponse = "{\"status\":200,\"body\":{\"pdf\":\"" + new string('x', 200_000) + "\"}}";
-        using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, "botflow.db")};Pooling=false"))
-        {
-            old.Open();
-            using var create = old.CreateCommand();
-            create.CommandText = string.Join(";\n", SchemaMigrator.SqliteMigrations.Take(9)) + """
-                ;
-                create table schema_version (version integer not null);
-                insert into schema_version (version) values (1), (2), (3), (4), (5), (6), (7), (8), (9);
+        var folder = DatabaseAtSchema(9, """
                 insert into conversations (flow_id, contact_id, id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at)
                   values ('boleto', 'a', 'c1', 1, 'ended', null, 0, '{"n":1}', @large, null, '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z'),
                          ('boleto', 'b', 'c2', 1, 'waiting', 'cpf', 1, '{"n":2}', '{"status":200}', null, '2026-01-01T00:00:00Z', '2026-01-03T00:00:00Z');
-                """;
-            create.Parameters.AddWithValue("@large", largeResponse);
-            create.ExecuteNonQuery();
-        }
+                """, ("@large", largeResponse));
 
         using var app = new BotFlowApp(folder);
         var store = app.Services.GetRequiredService<BotFlow.Host.Conversations.IConversationStore>();
@@ -281,16 +258,7 @@ public sealed class SqliteStorageTests
     [Fact]
     public async Task Messages_and_executions_of_a_schema_11_database_are_found_by_contact_after_the_move_to_the_arrival_index()
     {
-        var folder = BotFlowApp.NewFolder();
-        Directory.CreateDirectory(folder);
-        using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, "botflow.db")};Pooling=false"))
-        {
-            old.Open();
-            using var create = old.CreateCommand();
-            create.CommandText = string.Join(";\n", SchemaMigrator.SqliteMigrations.Take(11)) + """
-                ;
-                create table schema_version (version integer not null);
-                insert into schema_version (version) values (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11);
+        var folder = DatabaseAtSchema(11, """
                 insert into contacts (id, fields, created_at, updated_at) values ('ana', '{"name":"Ana"}', '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:00:00.0000000Z');
                 insert into messages (contact_id, flow_id, conversation_id, block_id, direction, text, status, channel, created_at)
                   values ('ana', 'boleto', 'c1', 'a', 'in', 'oi', 'delivered', 'whatsapp', '2026-01-01T00:00:01.0000000Z'),
@@ -299,9 +267,7 @@ public sealed class SqliteStorageTests
                 insert into executions (id, attempt, kind, flow_id, flow_version, block_id, contact_id, started_at, duration_ms, outcome)
                   values ('e1', 1, 'conversation', 'boleto', 1, 'a', 'ana', '2026-01-01T00:00:01.0000000Z', 12.5, 'success'),
                          ('e2', 1, 'test', null, null, null, null, '2026-01-01T00:00:02.0000000Z', 3, 'success');
-                """;
-            create.ExecuteNonQuery();
-        }
+                """);
 
         using var app = new BotFlowApp(folder);
         var contacts = app.Services.GetRequiredService<BotFlow.Host.Contacts.IContactStore>();
@@ -418,5 +384,26 @@ public sealed class SqliteStorageTests
         // loop rarely finds a moment to finish and the writer's own checkpoint at 1,000 pages keeps it near 4 MB.
         var wal = new FileInfo(database.FilePath + "-wal");
         Assert.True(wal.Length < 16L * 1024 * 1024, $"WAL is {wal.Length / 1024 / 1024} MB after {steps} steps");
+    }
+
+    /// <summary>A data folder whose database stops at schema <paramref name="version"/>, holding <paramref name="rows"/>.</summary>
+    private static string DatabaseAtSchema(int version, string rows, params (string Name, object Value)[] parameters)
+    {
+        var folder = BotFlowApp.NewFolder();
+        Directory.CreateDirectory(folder);
+        using var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, "botflow.db")};Pooling=false");
+        old.Open();
+        using var create = old.CreateCommand();
+        create.CommandText = string.Join(";\n", SchemaMigrator.SqliteMigrations.Take(version))
+            + ";\ncreate table schema_version (version integer not null);\n"
+            + $"insert into schema_version (version) values {string.Join(", ", Enumerable.Range(1, version).Select(v => $"({v})"))};\n"
+            + rows;
+        foreach (var (name, value) in parameters)
+        {
+            create.Parameters.AddWithValue(name, value);
+        }
+
+        create.ExecuteNonQuery();
+        return folder;
     }
 }
