@@ -173,11 +173,23 @@ internal static class ByContact
     /// <summary>The creation time of contact <c>@c</c>, or null: the value of <c>contact_created_at</c> for a row being written.</summary>
     public const string CreatedAt = "(select created_at from contacts where id = @c)";
 
+    // The two places a contact's rows sit in the index: under its creation time, and under null.
+    private static readonly string[] Prefixes = [$"contact_created_at = {CreatedAt}", "contact_created_at is null"];
+
+    /// <summary>
+    /// <c>select <paramref name="columns"/> from <paramref name="table"/></c> for contact <c>@c</c> where
+    /// <paramref name="condition"/> holds: one branch per prefix, joined by <c>union all</c> (each branch one index range).
+    /// </summary>
+    public static string Select(string columns, string table, string condition) =>
+        string.Join("\nunion all\n", Prefixes.Select(prefix => $"select {columns} from {table} where {prefix} and contact_id = @c and {condition}"));
+
     /// <summary>Deletes every row of contact <c>@c</c> from <paramref name="table"/>, under both prefixes (before the contact itself).</summary>
     public static async Task DeleteAsync(DbConnection c, DbTransaction tx, string table, string contactId, CancellationToken ct)
     {
-        await Command(c, $"delete from {table} where contact_created_at = {CreatedAt} and contact_id = @c", tx, ("@c", contactId)).ExecuteNonQueryAsync(ct);
-        await Command(c, $"delete from {table} where contact_created_at is null and contact_id = @c", tx, ("@c", contactId)).ExecuteNonQueryAsync(ct);
+        foreach (var prefix in Prefixes)
+        {
+            await Command(c, $"delete from {table} where {prefix} and contact_id = @c", tx, ("@c", contactId)).ExecuteNonQueryAsync(ct);
+        }
     }
 }
 
@@ -185,20 +197,15 @@ public sealed class SqlContactStore(BotFlowDatabase db) : IContactStore
 {
     private const string MessageColumns = "id, contact_id, flow_id, conversation_id, block_id, direction, text, status, channel, created_at, error, attempts, updated_at";
 
+    private static readonly string MessagesSql = ByContact.Select(MessageColumns, "messages", "id > @a") + "\norder by id limit @l";
+
     public Task<ContactRecord?> GetAsync(string id, CancellationToken ct) => db.ReadAsync(c => SqlConversationStore.ReadContactAsync(c, id, ct), ct);
 
     public Task<IReadOnlyList<MessageRecord>> GetMessagesAsync(string contactId, long afterId, int limit, CancellationToken ct) =>
         db.ReadAsync<IReadOnlyList<MessageRecord>>(async c =>
         {
             var list = new List<MessageRecord>();
-            await using var reader = await Command(c,
-                $"""
-                select {MessageColumns} from messages where contact_created_at = {ByContact.CreatedAt} and contact_id = @c and id > @a
-                union all
-                select {MessageColumns} from messages where contact_created_at is null and contact_id = @c and id > @a
-                order by id limit @l
-                """,
-                null, ("@c", contactId), ("@a", afterId), ("@l", limit)).ExecuteReaderAsync(ct);
+            await using var reader = await Command(c, MessagesSql, null, ("@c", contactId), ("@a", afterId), ("@l", limit)).ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 list.Add(new MessageRecord(Long(reader, 0), reader.GetString(1), SqlValues.NullableString(reader, 2), SqlValues.NullableString(reader, 3),
@@ -362,16 +369,11 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
     private static Task<bool> ReadInboundSeenAsync(DbConnection c, InboundKey key, CancellationToken ct) =>
         QueryFirstAsync(c, InboundSeenSql, static _ => true, ct, ("@ch", key.ChannelId), ("@p", key.ProviderMessageId));
 
+    private static readonly string LastInboundChannelSql =
+        $"select channel from ({ByContact.Select("channel, id", "messages", "direction = 'in'")}) m order by id desc limit 1";
+
     public Task<string?> LastInboundChannelAsync(string contactId, CancellationToken ct) => db.ReadAsync(async c =>
-        await Command(c,
-                $"""
-                select channel from (
-                  select channel, id from messages where contact_created_at = {ByContact.CreatedAt} and contact_id = @c and direction = 'in'
-                  union all
-                  select channel, id from messages where contact_created_at is null and contact_id = @c and direction = 'in') m
-                order by id desc limit 1
-                """, null, ("@c", contactId))
-            .ExecuteScalarAsync(ct) as string, ct);
+        await Command(c, LastInboundChannelSql, null, ("@c", contactId)).ExecuteScalarAsync(ct) as string, ct);
 
     private const string ContactByIdSql = "select id, fields, created_at, updated_at from contacts where id = @id";
 
