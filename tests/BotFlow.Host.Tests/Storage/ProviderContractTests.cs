@@ -223,6 +223,13 @@ public sealed class ProviderContractTests
             .Select(e => e.Id).Order());
         Assert.Equal(1, await CountAsync(database, "select count(*) from messages where contact_id = 'late' and contact_created_at is null"));
 
+        // The channel a background reply goes to: the last inbound message's, under either prefix.
+        BotFlow.Host.Conversations.NewMessage Inbound(string channel, int ms) => new("in", "oi", null, "received", channel, now.AddMilliseconds(ms));
+        await store.CommitAsync(new BotFlow.Host.Conversations.StepCommit("quiet", new Dictionary<string, string>(), false, null, [Inbound("telegram", 4)], UpsertContact: false), CancellationToken.None);
+        Assert.Equal("telegram", await store.LastInboundChannelAsync("quiet", CancellationToken.None));
+        await store.CommitAsync(new BotFlow.Host.Conversations.StepCommit("quiet", new Dictionary<string, string>(), true, null, [Inbound("whatsapp", 5)]), CancellationToken.None);
+        Assert.Equal("whatsapp", await store.LastInboundChannelAsync("quiet", CancellationToken.None));
+
         var (existed, _) = await contacts.EraseAsync("late", CancellationToken.None);
 
         Assert.True(existed);
