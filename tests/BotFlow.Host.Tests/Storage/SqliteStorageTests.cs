@@ -155,7 +155,7 @@ public sealed class SqliteStorageTests
     {
         using var app = new BotFlowApp().Set($"BotFlow:Storage:{setting}", value);
 
-        var error = Assert.ThrowsAny<Exception>(() => app.Services);
+        var error = app.StartupError();
 
         Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
     }
