@@ -239,8 +239,8 @@ def main():
             pragma busy_timeout=10000;
             insert into contacts (id, fields, created_at, updated_at)
               select 'seed-' || value, '{{"name":"Seed","cpf":"52998224725"}}', '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:00:00.0000000Z' from generate_series(1, {args.seed_contacts});
-            insert into conversations (flow_id, contact_id, id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at)
-              select 'step-bench', 'seed-' || value, 'c' || value, 1, 'waiting', 'cpf', 1, '{{}}', null, null, '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:00:00.0000000Z' from generate_series(1, {args.seed_contacts});
+            insert into conversations (contact_created_at, flow_id, contact_id, id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at)
+              select '2026-01-01T00:00:00.0000000Z', 'step-bench', 'seed-' || value, 'c' || value, 1, 'waiting', 'cpf', 1, '{{}}', null, null, '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:00:00.0000000Z' from generate_series(1, {args.seed_contacts});
             insert into messages (contact_id, contact_created_at, flow_id, conversation_id, block_id, direction, text, status, channel, created_at)
               select 'seed-' || value, '2026-01-01T00:00:00.0000000Z', 'step-bench', 'c' || value, 'cpf', 'out', 'Qual é o seu CPF?', 'delivered', 'test', '2026-01-01T00:00:00.0000000Z' from generate_series(1, {args.seed_contacts});
             """], check=True)

@@ -256,6 +256,41 @@ public sealed class SchemaMigrator(BotFlowDatabase database, ILogger<SchemaMigra
         create index executions_by_contact on executions (contact_created_at, contact_id, seq);
         drop index executions_contact;
         """,
+        // 13: conversations learn their contact's creation time too (both providers; PostgreSQL stops here and keeps its
+        // table keyed by (contact_id, flow_id), which hosts of the previous version sharing the database still upsert on).
+        """
+        alter table conversations add column contact_created_at text null;
+        """,
+        // 14: SQLite's conversations clustered by the contact's creation time first (docs/benchmarks.md, "Seventh pass"):
+        // keyed by the contact's text id, a new contact's conversation went to a random page of the table, which the
+        // checkpoints then copied and synced; keyed by when the contact was created, it is appended. A conversation
+        // whose contact does not exist (none is written that way; rows from before 9 could be) sits under '', where
+        // queries by contact look too. The key's columns cannot be null in a table without rowid, hence '' and not null.
+        SqliteOnly + """
+        create table conversations_by_time (
+            contact_created_at text not null,
+            contact_id text not null,
+            flow_id text not null,
+            id text not null,
+            flow_version integer not null,
+            status text not null,
+            block_id text null,
+            waiting integer not null,
+            vars text not null,
+            response text null,
+            department text null,
+            started_at text not null,
+            updated_at text not null,
+            payload_id bigint null,
+            primary key (contact_created_at, contact_id, flow_id)) without rowid;
+        insert into conversations_by_time (contact_created_at, contact_id, flow_id, id, flow_version, status, block_id, waiting, vars, response, department,
+                started_at, updated_at, payload_id)
+            select coalesce((select k.created_at from contacts k where k.id = conversations.contact_id), ''), contact_id, flow_id, id, flow_version, status,
+                block_id, waiting, vars, response, department, started_at, updated_at, payload_id
+            from conversations;
+        drop table conversations;
+        alter table conversations_by_time rename to conversations;
+        """,
     ];
 
     /// <summary>Starts a migration that only SQLite runs (PostgreSQL records its version and runs nothing).</summary>

@@ -193,6 +193,68 @@ internal static class ByContact
     }
 }
 
+/// <summary>
+/// The statements that find a contact's conversations: the one place the two providers' tables differ. SQLite's table
+/// (schema 14) is clustered by <c>(contact_created_at, contact_id, flow_id)</c>, so a new contact's conversation is
+/// appended instead of written to a random page, and a query names the contact's creation time, or <c>''</c> for a
+/// conversation stored without its contact. PostgreSQL's stays keyed by <c>(contact_id, flow_id)</c>: hosts of the
+/// previous version sharing the database upsert on that key, and its random inserts cost no checkpoint there.
+/// </summary>
+internal sealed class ConversationSql
+{
+    public static readonly ConversationSql Sqlite = new(
+        $"contact_created_at in ({ByContact.CreatedAt}, '') and contact_id = @c",
+        // Two rows for one flow only if one sits under '' (stored without its contact); the contact's own comes first.
+        "order by contact_created_at desc limit 1",
+        "contact_created_at, contact_id, flow_id");
+
+    public static readonly ConversationSql Postgres = new("contact_id = @c", "", "contact_id, flow_id");
+
+    public static ConversationSql For(DbConnection c) => c is Microsoft.Data.Sqlite.SqliteConnection ? Sqlite : Postgres;
+
+    private ConversationSql(string byContact, string firstOnly, string key)
+    {
+        // Large vars and responses are kept in conversation_payloads (schema 10), joined back here.
+        One = $"""
+            select c.id, c.flow_id, c.contact_id, c.flow_version, c.status, c.block_id, c.waiting,
+                case when c.payload_id is null then c.vars else p.vars end, case when c.payload_id is null then c.response else p.response end,
+                c.department, c.started_at, c.updated_at, c.payload_id
+            from conversations c left join conversation_payloads p on p.id = c.payload_id
+            where {byContact} and flow_id = @f
+            {firstOnly}
+            """;
+        FlowIds = $"select distinct flow_id from conversations where {byContact} order by flow_id";
+        FlowIdsWithStatus = $"select distinct flow_id from conversations where {byContact} and status = @s order by flow_id";
+        Upsert = $"""
+            insert into conversations (contact_created_at, flow_id, contact_id, id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at, payload_id)
+            values (coalesce({ByContact.CreatedAt}, ''), @f, @c, @id, @v, @s, @b, @w, @vars, @r, @d, @st, @u, cast(@p as bigint))
+            on conflict({key}) do update set id = excluded.id, flow_version = excluded.flow_version, status = excluded.status,
+              block_id = excluded.block_id, waiting = excluded.waiting, vars = excluded.vars, response = excluded.response,
+              department = excluded.department, started_at = excluded.started_at, updated_at = excluded.updated_at, payload_id = excluded.payload_id
+            """;
+        DeletePayloads = $"delete from conversation_payloads where id in (select payload_id from conversations where {byContact})";
+        Delete = $"delete from conversations where {byContact}";
+    }
+
+    /// <summary>Conversation of contact <c>@c</c> in flow <c>@f</c>, with its state joined back.</summary>
+    public string One { get; }
+
+    /// <summary>The flows contact <c>@c</c> has a conversation in.</summary>
+    public string FlowIds { get; }
+
+    /// <summary>The flows contact <c>@c</c> has a conversation with status <c>@s</c> in.</summary>
+    public string FlowIdsWithStatus { get; }
+
+    /// <summary>Inserts or rewrites a step's conversation (the contact's row already written in the same transaction).</summary>
+    public string Upsert { get; }
+
+    /// <summary>Removes the large state of contact <c>@c</c>'s conversations (before the conversations themselves).</summary>
+    public string DeletePayloads { get; }
+
+    /// <summary>Removes contact <c>@c</c>'s conversations (before the contact itself: the key reads its creation time).</summary>
+    public string Delete { get; }
+}
+
 public sealed class SqlContactStore(BotFlowDatabase db) : IContactStore
 {
     private const string MessageColumns = "id, contact_id, flow_id, conversation_id, block_id, direction, text, status, channel, created_at, error, attempts, updated_at";
@@ -231,13 +293,15 @@ public sealed class SqlContactStore(BotFlowDatabase db) : IContactStore
             }
         }
 
-        await Command(c, "delete from conversation_payloads where id in (select payload_id from conversations where contact_id = @c)", tx, ("@c", contactId)).ExecuteNonQueryAsync(ct);
+        var conversations = ConversationSql.For(c);
+        await Command(c, conversations.DeletePayloads, tx, ("@c", contactId)).ExecuteNonQueryAsync(ct);
+        await Command(c, conversations.Delete, tx, ("@c", contactId)).ExecuteNonQueryAsync(ct);
         foreach (var table in new[] { "messages", "executions" })
         {
             await ByContact.DeleteAsync(c, tx, table, contactId, ct);
         }
 
-        foreach (var table in new[] { "conversations", "background_executions", "channel_inbound", "events" })
+        foreach (var table in new[] { "background_executions", "channel_inbound", "events" })
         {
             await Command(c, $"delete from {table} where contact_id = @c", tx, ("@c", contactId)).ExecuteNonQueryAsync(ct);
         }
@@ -251,7 +315,7 @@ public sealed class SqlContactStore(BotFlowDatabase db) : IContactStore
         var conversationIds = await db.ReadAsync(async c =>
         {
             var flows = new List<string>();
-            await using var reader = await Command(c, "select flow_id from conversations where contact_id = @c order by flow_id", null, ("@c", contactId)).ExecuteReaderAsync(ct);
+            await using var reader = await Command(c, ConversationSql.For(c).FlowIds, null, ("@c", contactId)).ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 flows.Add(reader.GetString(0));
@@ -317,18 +381,8 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
     internal static Task<ConversationRecord?> ReadConversationAsync(BotFlowDatabase db, string flowId, string contactId, CancellationToken ct) =>
         db.ReadAsync(c => ReadConversationAsync(c, flowId, contactId, ct), ct);
 
-    // Large vars and responses are kept in conversation_payloads (schema 10), joined back here.
-    private const string ConversationByContactSql =
-        """
-        select c.id, c.flow_id, c.contact_id, c.flow_version, c.status, c.block_id, c.waiting,
-            case when c.payload_id is null then c.vars else p.vars end, case when c.payload_id is null then c.response else p.response end,
-            c.department, c.started_at, c.updated_at, c.payload_id
-        from conversations c left join conversation_payloads p on p.id = c.payload_id
-        where c.flow_id = @f and c.contact_id = @c
-        """;
-
     private static Task<ConversationRecord?> ReadConversationAsync(DbConnection c, string flowId, string contactId, CancellationToken ct) =>
-        QueryFirstAsync(c, ConversationByContactSql, MapConversation, ct, ("@f", flowId), ("@c", contactId));
+        QueryFirstAsync(c, ConversationSql.For(c).One, MapConversation, ct, ("@f", flowId), ("@c", contactId));
 
     private static ConversationRecord MapConversation(IStoredRow row) =>
         new(row.GetString(0), row.GetString(1), row.GetString(2), row.GetInt32(3), row.GetString(4), row.NullableString(5), row.GetBoolean(6),
@@ -341,7 +395,7 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
         var flowIds = await db.ReadAsync(async c =>
         {
             var ids = new List<string>();
-            await using var reader = await Command(c, "select flow_id from conversations where contact_id = @c and status = @s order by flow_id", null, ("@c", contactId), ("@s", status))
+            await using var reader = await Command(c, ConversationSql.For(c).FlowIdsWithStatus, null, ("@c", contactId), ("@s", status))
                 .ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -465,15 +519,7 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
         if (commit.Conversation is { } conv)
         {
             var (vars, response, payloadId) = await StoreLargeStateAsync(c, tx, conv, ct);
-            await ExecuteAsync(c,
-                """
-                insert into conversations (flow_id, contact_id, id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at, payload_id)
-                values (@f, @c, @id, @v, @s, @b, @w, @vars, @r, @d, @st, @u, cast(@p as bigint))
-                on conflict(flow_id, contact_id) do update set id = excluded.id, flow_version = excluded.flow_version, status = excluded.status,
-                  block_id = excluded.block_id, waiting = excluded.waiting, vars = excluded.vars, response = excluded.response,
-                  department = excluded.department, started_at = excluded.started_at, updated_at = excluded.updated_at, payload_id = excluded.payload_id
-                """,
-                tx, ct, ("@f", conv.FlowId), ("@c", conv.ContactId), ("@id", conv.Id), ("@v", conv.FlowVersion), ("@s", conv.Status), ("@b", conv.BlockId),
+            await ExecuteAsync(c, ConversationSql.For(c).Upsert, tx, ct, ("@f", conv.FlowId), ("@c", conv.ContactId), ("@id", conv.Id), ("@v", conv.FlowVersion), ("@s", conv.Status), ("@b", conv.BlockId),
                 ("@w", conv.Waiting ? 1 : 0), ("@vars", vars), ("@r", response), ("@d", conv.Department),
                 // The payload id is cast in the SQL: PostgreSQL reads an untyped null parameter as text.
                 ("@st", SqlValues.Time(conv.StartedAt)), ("@u", SqlValues.Time(conv.UpdatedAt)), ("@p", payloadId));

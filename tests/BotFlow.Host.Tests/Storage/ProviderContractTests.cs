@@ -240,6 +240,40 @@ public sealed class ProviderContractTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_contacts_conversations_are_read_by_flow_listed_by_status_exported_and_erased_without_touching_anothers(string provider)
+    {
+        using var app = Infrastructure.Providers.App(provider);
+        var store = app.Services.GetRequiredService<BotFlow.Host.Conversations.IConversationStore>();
+        var contacts = app.Services.GetRequiredService<BotFlow.Host.Contacts.IContactStore>();
+        var database = app.Services.GetRequiredService<BotFlow.Host.Storage.BotFlowDatabase>();
+        var now = DateTimeOffset.UtcNow;
+        Task CommitAsync(string contact, string flow, string status, int step) => store.CommitAsync(new BotFlow.Host.Conversations.StepCommit(contact,
+            new Dictionary<string, string>(), true, new($"{contact}-{flow}", flow, contact, 1, status, "b", false, $$"""{"step":{{step}}}""", null, null, now, now.AddSeconds(step)), []),
+            CancellationToken.None);
+
+        await CommitAsync("ana", "boleto", "waiting", 1);
+        await CommitAsync("ana", "humano", "transferred", 2);
+        await CommitAsync("bia", "boleto", "transferred", 3);
+        await CommitAsync("ana", "boleto", "transferred", 4);
+
+        Assert.Equal("""{"step":4}""", (await store.GetAsync("boleto", "ana", CancellationToken.None))!.VarsJson);
+        Assert.Equal("""{"step":3}""", (await store.GetAsync("boleto", "bia", CancellationToken.None))!.VarsJson);
+        Assert.Null(await store.GetAsync("humano", "bia", CancellationToken.None));
+        Assert.Equal(["boleto", "humano"], (await store.ListByStatusAsync("ana", "transferred", CancellationToken.None)).Select(c => c.FlowId));
+        Assert.Equal(["boleto", "humano"], (await contacts.ExportAsync("ana", CancellationToken.None)).Conversations.Select(c => c.FlowId));
+        // Each row carries its contact's creation time (the key that appends a new contact's conversation on SQLite).
+        Assert.Equal(3, await CountAsync(database, "select count(*) from conversations v join contacts k on k.id = v.contact_id where v.contact_created_at = k.created_at"));
+
+        await contacts.EraseAsync("ana", CancellationToken.None);
+
+        Assert.Empty((await contacts.ExportAsync("ana", CancellationToken.None)).Conversations);
+        Assert.Null(await store.GetAsync("humano", "ana", CancellationToken.None));
+        Assert.Equal(["bia"], (await store.ListByStatusAsync("bia", "transferred", CancellationToken.None)).Select(c => c.ContactId));
+        Assert.Equal(1, await CountAsync(database, "select count(*) from conversations"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task A_flow_using_a_block_type_another_live_host_lacks_is_refused_naming_that_host(string provider)
     {
         using var app = Infrastructure.Providers.App(provider);

@@ -291,6 +291,38 @@ public sealed class SqliteStorageTests
     }
 
     [Fact]
+    public async Task Conversations_of_a_schema_13_database_are_found_by_contact_after_the_move_to_the_creation_time_key()
+    {
+        var folder = DatabaseAtSchema(13, """
+                insert into contacts (id, fields, created_at, updated_at) values ('ana', '{"name":"Ana"}', '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:00:00.0000000Z');
+                insert into conversations (contact_id, flow_id, id, flow_version, status, block_id, waiting, vars, response, department, started_at, updated_at)
+                  values ('ana', 'boleto', 'c1', 2, 'waiting', 'cpf', 1, '{"n":1}', null, null, '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z'),
+                         ('ana', 'humano', 'c2', 1, 'transferred', 'fila', 0, '{}', null, 'financeiro', '2026-01-01T00:00:00Z', '2026-01-03T00:00:00Z'),
+                         ('gone', 'boleto', 'c3', 1, 'waiting', 'cpf', 1, '{"n":3}', null, null, '2026-01-01T00:00:00Z', '2026-01-04T00:00:00Z');
+                """);
+
+        using var app = new BotFlowApp(folder);
+        var store = app.Services.GetRequiredService<BotFlow.Host.Conversations.IConversationStore>();
+        var contacts = app.Services.GetRequiredService<BotFlow.Host.Contacts.IContactStore>();
+        var database = app.Services.GetRequiredService<SqliteDatabase>();
+        Task<string> ScalarAsync(string sql) =>
+            database.ReadAsync(async c => Convert.ToString(await SqliteDatabase.Command(c, sql).ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture)!, CancellationToken.None);
+
+        var waiting = await store.GetAsync("boleto", "ana", CancellationToken.None);
+        Assert.Equal(("c1", "cpf", "{\"n\":1}"), (waiting!.Id, waiting.BlockId, waiting.VarsJson));
+        Assert.Equal(["c2"], (await store.ListByStatusAsync("ana", "transferred", CancellationToken.None)).Select(c => c.Id));
+        // A conversation whose contact is gone keeps '' for the time, and is found all the same.
+        Assert.Equal("c3", (await store.GetAsync("boleto", "gone", CancellationToken.None))!.Id);
+        Assert.Equal("2", await ScalarAsync("select count(*) from conversations where contact_created_at = '2026-01-01T00:00:00.0000000Z'"));
+        Assert.Equal("contact_created_at", await ScalarAsync("select name from pragma_index_info('sqlite_autoindex_conversations_1') where seqno = 0"));
+
+        await contacts.EraseAsync("ana", CancellationToken.None);
+        await contacts.EraseAsync("gone", CancellationToken.None);
+
+        Assert.Equal("0", await ScalarAsync("select count(*) from conversations"));
+    }
+
+    [Fact]
     public async Task A_failed_step_read_leaves_the_writer_clean_for_the_next_reads_and_commits()
     {
         using var app = new BotFlowApp();
