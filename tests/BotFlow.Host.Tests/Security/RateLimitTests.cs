@@ -28,6 +28,34 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task Conversation_requests_are_limited_per_caller_across_contacts_and_another_caller_still_passes()
+    {
+        using var app = new BotFlowApp().Set("BotFlow:RateLimits:ConversationPerCallerPerSecond", "1")
+            .Set("BotFlow:Auth:ApiKeys:0:Name", "busy").Set("BotFlow:Auth:ApiKeys:0:Role", "admin").Set("BotFlow:Auth:ApiKeys:0:Key", "busy-key-0123456789")
+            .Set("BotFlow:Auth:ApiKeys:1:Name", "quiet").Set("BotFlow:Auth:ApiKeys:1:Role", "admin").Set("BotFlow:Auth:ApiKeys:1:Key", "quiet-key-0123456789");
+        var busy = app.CreateClient();
+        busy.DefaultRequestHeaders.Add("X-Api-Key", "busy-key-0123456789");
+        var quiet = app.CreateClient();
+        quiet.DefaultRequestHeaders.Add("X-Api-Key", "quiet-key-0123456789");
+        await ReadAsync(await busy.PutAsync("/api/flows/eco", Json("""{ "id": "eco", "start": "a", "blocks": [ { "id": "a", "type": "end", "config": { "text": "ok" } } ] }""")),
+            expectSuccess: true);
+
+        // One a second per caller: twelve messages in a row, each from its own contact, cannot all pass (the bucket
+        // refills once a second, so only a burst slower than eleven seconds could).
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 12; i++)
+        {
+            answers.Add(await busy.PostAsync($"/api/flows/eco/conversations/c{i}/messages", Json("""{"text":"oi"}""")));
+        }
+
+        Assert.Equal(HttpStatusCode.OK, answers[0].StatusCode);
+        var limited = answers.First(a => a.StatusCode == HttpStatusCode.TooManyRequests);
+        Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, (await quiet.PostAsync("/api/flows/eco/conversations/c0/messages", Json("""{"text":"oi"}"""))).StatusCode);
+    }
+
+    [Fact]
     public async Task Integration_tests_are_limited_per_caller()
     {
         await using var upstream = await FakeUpstream.StartAsync();
