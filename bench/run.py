@@ -171,6 +171,36 @@ def curves(base, pid, boleto, seconds):
     return out
 
 
+def floor(data, connections, args, prefix):
+    """bench/MinimalHop on its own data folder: warmed up and measured like BotFlow, every request a new contact."""
+    log("building bench/MinimalHop (the floor)…")
+    subprocess.run(["dotnet", "build", os.path.join(BENCH, "MinimalHop"), "-c", "Release", "-v", "q", "-nologo"], check=True, stdout=subprocess.DEVNULL)
+    folder = os.path.join(data, "floor")
+    hop = start(["dotnet", os.path.join(BENCH, "MinimalHop", "bin", "Release", "net10.0", "MinimalHop.dll"), "--urls", "http://127.0.0.1:5299"],
+                {"DataFolder": folder})
+    base = "http://127.0.0.1:5299"
+    deadline = time.time() + 60
+    while True:
+        try:
+            _, answer = http("POST", f"{base}{prefix}bench-check/messages",
+                             {"text": "quero a segunda via do boleto", "fields": {"name": "João Conceição", "cpf": "52998224725", "email": "cliente@example.com.br"}}, key=False)
+            break
+        except Exception:
+            if time.time() > deadline:
+                raise SystemExit("bench/MinimalHop did not answer")
+            time.sleep(0.3)
+    if [r["text"] for r in answer["replies"]] != ["Seu boleto: https://pay.example/b/52998224725"]:
+        raise SystemExit(f"bench/MinimalHop answered {answer}")
+    log(f"warming up the floor for {args.warmup} s…")
+    warmup = wrk(base, 64, args.warmup, prefix, "")
+    log("the floor (bench/MinimalHop):")
+    results = {f"boleto@{c}": measure("boleto", hop.pid, base, prefix, "", c, args.duration) for c in connections}
+    check_new_contacts(os.path.join(folder, "botflow.db"), [warmup, *results.values()])
+    hop.send_signal(signal.SIGTERM)
+    hop.wait(10)
+    return results
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true", help="a few hundred requests, BotFlow only")
@@ -179,6 +209,7 @@ def main():
     ap.add_argument("--connections", default="16,64")
     ap.add_argument("--scenarios", default="boleto,step,script,big")
     ap.add_argument("--no-node-red", action="store_true")
+    ap.add_argument("--floor", action="store_true", help="also measure bench/MinimalHop (the workload with nothing but ASP.NET Core, HttpClient and SQLite group commit) and print BotFlow's ratios to it")
     ap.add_argument("--postgres", metavar="ADMIN_CONNECTION", help="run the hosts on PostgreSQL: an admin connection string (Host=;Port=;Username=), a fresh database is created")
     ap.add_argument("--seed-contacts", type=int, default=0, help="SQLite only: contacts (with a finished conversation each) stored before the load, to show a step stays O(1) in stored rows")
     ap.add_argument("--curves", action="store_true", help="BotFlow only: how a step's cost changes with flow size, response size and script length (64 connections)")
@@ -276,6 +307,14 @@ def main():
 
     if args.curves:
         results["curves"] = curves(base, host.pid, boleto, args.duration)
+
+    if args.floor:
+        results["floor"] = floor(data, connections, args, prefixes["boleto"])
+        log("BotFlow / the floor (same run):")
+        for c in connections:
+            b, f = results["botflow"].get(f"boleto@{c}"), results["floor"][f"boleto@{c}"]
+            if b:
+                log(f"  c={c:<3} throughput {b['rps'] / f['rps']:.2f}x  cpu/req {b['cpu_us_per_req'] / f['cpu_us_per_req']:.2f}x  p99 {b['p99_ms'] / f['p99_ms']:.2f}x")
 
     if not args.no_node_red:
         cache = os.path.join(BENCH, ".cache", "node-red-4.1.8")
