@@ -171,6 +171,17 @@ def curves(base, pid, boleto, seconds):
     return out
 
 
+def end_to_end_check(base):
+    """One request end to end: exact reply, exactly one upstream call."""
+    calls_before = http("GET", "http://127.0.0.1:18080/stats", key=False)[1]["calls"]
+    status, answer = http("POST", f"{base}/api/flows/boleto-bench/conversations/bench-check/messages",
+                          {"text": "quero a segunda via do boleto", "fields": {"name": "João Conceição", "cpf": "52998224725", "email": "cliente@example.com.br"}})
+    calls_after = http("GET", "http://127.0.0.1:18080/stats", key=False)[1]["calls"]
+    if [r["text"] for r in answer["replies"]] != ["Seu boleto: https://pay.example/b/52998224725"] or calls_after - calls_before != 1:
+        raise SystemExit(f"end-to-end check failed at {base}: {answer}, upstream calls {calls_after - calls_before}")
+    log("end-to-end check: OK (exact reply, one upstream call)")
+
+
 def floor(data, connections, args, prefix):
     """bench/MinimalHop on its own data folder: warmed up and measured like BotFlow, every request a new contact."""
     log("building bench/MinimalHop (the floor)…")
@@ -179,18 +190,8 @@ def floor(data, connections, args, prefix):
     hop = start(["dotnet", os.path.join(BENCH, "MinimalHop", "bin", "Release", "net10.0", "MinimalHop.dll"), "--urls", "http://127.0.0.1:5299"],
                 {"DataFolder": folder})
     base = "http://127.0.0.1:5299"
-    deadline = time.time() + 60
-    while True:
-        try:
-            _, answer = http("POST", f"{base}{prefix}bench-check/messages",
-                             {"text": "quero a segunda via do boleto", "fields": {"name": "João Conceição", "cpf": "52998224725", "email": "cliente@example.com.br"}}, key=False)
-            break
-        except Exception:
-            if time.time() > deadline:
-                raise SystemExit("bench/MinimalHop did not answer")
-            time.sleep(0.3)
-    if [r["text"] for r in answer["replies"]] != ["Seu boleto: https://pay.example/b/52998224725"]:
-        raise SystemExit(f"bench/MinimalHop answered {answer}")
+    wait_http(f"{base}/health")
+    end_to_end_check(base)
     log(f"warming up the floor for {args.warmup} s…")
     warmup = wrk(base, 64, args.warmup, prefix, "")
     log("the floor (bench/MinimalHop):")
@@ -277,14 +278,7 @@ def main():
             """], check=True)
         log(f"seeded {args.seed_contacts} contacts with waiting conversations and messages in {time.time() - t0:.1f} s")
 
-    # One request end to end: exact reply, exactly one upstream call.
-    calls_before = http("GET", "http://127.0.0.1:18080/stats", key=False)[1]["calls"]
-    status, answer = http("POST", f"{base}/api/flows/boleto-bench/conversations/bench-check/messages",
-                          {"text": "quero a segunda via do boleto", "fields": {"name": "João Conceição", "cpf": "52998224725", "email": "cliente@example.com.br"}})
-    calls_after = http("GET", "http://127.0.0.1:18080/stats", key=False)[1]["calls"]
-    if [r["text"] for r in answer["replies"]] != ["Seu boleto: https://pay.example/b/52998224725"] or calls_after - calls_before != 1:
-        raise SystemExit(f"end-to-end check failed: {answer}, upstream calls {calls_after - calls_before}")
-    log("end-to-end check: OK (exact reply, one upstream call)")
+    end_to_end_check(base)
 
     connections = [int(c) for c in args.connections.split(",")]
     results = {"botflow": {}, "node-red": {}}

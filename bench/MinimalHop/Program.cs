@@ -25,6 +25,7 @@ using var http = new HttpClient(new SocketsHttpHandler
     PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
 });
 
+app.MapGet("/health", () => "ok");
 app.MapPost("/api/flows/{flow}/conversations/{contact}/messages", async (string flow, string contact, HttpContext context) =>
 {
     using var input = await JsonDocument.ParseAsync(context.Request.Body);
