@@ -87,14 +87,18 @@ public abstract class BotFlowDatabase
     /// (<see cref="SqliteRawStatements"/>), elsewhere as a command. Returns the rows changed.
     /// </summary>
     public static async ValueTask<int> ExecuteAsync(DbConnection connection, string sql, DbTransaction? tx, CancellationToken ct, params (string Name, object? Value)[] parameters) =>
-        SqliteRawStatements.TryExecute(connection, sql, parameters, null, out var changes)
+        SqliteRawStatements.TryExecute(connection, sql, parameters, out var changes)
             ? changes
             : await Command(connection, sql, tx, parameters).ExecuteNonQueryAsync(ct);
 
-    /// <summary>Runs an insert that returns one id per row (<c>returning id</c>) and adds the ids to <paramref name="ids"/>, in the order the rows come back.</summary>
+    /// <summary>
+    /// Runs an insert into a table with an autoincrement id that ends with <c>returning id</c> and adds the ids to
+    /// <paramref name="ids"/>, in the order the rows come back (on SQLite's long-lived connections, the order the rows
+    /// were given: <see cref="SqliteRawStatements.TryInsert"/>).
+    /// </summary>
     public static async ValueTask InsertReturningIdsAsync(DbConnection connection, string sql, DbTransaction? tx, List<long> ids, CancellationToken ct, params (string Name, object? Value)[] parameters)
     {
-        if (SqliteRawStatements.TryExecute(connection, sql, parameters, ids, out _))
+        if (SqliteRawStatements.TryInsert(connection, sql, parameters, ids))
         {
             return;
         }

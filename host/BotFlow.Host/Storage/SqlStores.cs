@@ -552,7 +552,7 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
             var start = ids.Count;
             await InsertReturningIdsAsync(c, MessageInserts[count - 1], tx, ids, ct, parameters);
 
-            // Ids grow in the order the rows were given; RETURNING's row order is not promised, so they are put back in it.
+            // Ids grow in the order the rows were given; PostgreSQL's RETURNING row order is not promised, so they are put back in it.
             ids.Sort(start, ids.Count - start, null);
         }
 

@@ -24,6 +24,9 @@ internal static class SqliteRawStatements
         public string[] Names { get; set; } = [];
 
         public int[] Indexes { get; set; } = [];
+
+        /// <summary>Prepared without the text's trailing <c>returning id</c> (<see cref="TryInsert"/>).</summary>
+        public bool WithoutReturningId { get; init; }
     }
 
     private static readonly ConditionalWeakTable<SqliteConnection, Dictionary<string, Prepared>> Statements = new();
@@ -61,11 +64,11 @@ internal static class SqliteRawStatements
     }
 
     /// <summary>
-    /// Runs <paramref name="sql"/> on a kept connection; rows it returns (<c>returning id</c>) have their first column
-    /// added to <paramref name="returned"/>. False when the connection is not a kept SQLite connection or a value is of a
-    /// type this path does not bind: the caller runs the statement through ADO.NET instead.
+    /// Runs <paramref name="sql"/> on a kept connection (rows it returns are skipped). False when the connection is not a
+    /// kept SQLite connection or a value is of a type this path does not bind: the caller runs the statement through
+    /// ADO.NET instead.
     /// </summary>
-    public static bool TryExecute(DbConnection connection, string sql, ReadOnlySpan<(string Name, object? Value)> parameters, List<long>? returned, out int changes)
+    public static bool TryExecute(DbConnection connection, string sql, ReadOnlySpan<(string Name, object? Value)> parameters, out int changes)
     {
         changes = 0;
         if (!TryBind(connection, sql, parameters, out var db, out var stmt))
@@ -78,11 +81,59 @@ internal static class SqliteRawStatements
             int step;
             while ((step = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
             {
-                returned?.Add(raw.sqlite3_column_int64(stmt, 0));
             }
 
             Check(step, db);
             changes = raw.sqlite3_changes(db);
+            return true;
+        }
+        finally
+        {
+            Reset(stmt);
+        }
+    }
+
+    /// <summary>The clause <see cref="TryInsert"/> leaves out: the ids come from the connection instead.</summary>
+    public const string ReturningId = " returning id";
+
+    /// <summary>
+    /// Runs an insert of one or more rows into a table with an <c>integer primary key autoincrement</c> on a kept
+    /// connection and adds the new rows' ids to <paramref name="ids"/> in the order the rows were given, without running
+    /// <paramref name="sql"/>'s trailing <c>returning id</c>. SQLite runs RETURNING by storing every returned row in a
+    /// temporary b-tree it opens and closes per execution (a page cache, a cursor and the rows themselves): a step's
+    /// messages spent more on that than on inserting them (docs/benchmarks.md, "Eighth pass"). The ids are read from the
+    /// connection instead: with AUTOINCREMENT each row of one statement gets one more than the row before it (never a
+    /// random id, and nothing else writes between two rows of a statement), so the statement's rows have the
+    /// <c>sqlite3_changes</c> ids ending at <c>sqlite3_last_insert_rowid</c>. False as for <see cref="TryExecute"/>.
+    /// </summary>
+    public static bool TryInsert(DbConnection connection, string sql, ReadOnlySpan<(string Name, object? Value)> parameters, List<long> ids)
+    {
+        if (!sql.EndsWith(ReturningId, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"An insert whose ids are read from the connection ends with '{ReturningId}': {sql}", nameof(sql));
+        }
+
+        if (!TryBind(connection, sql, parameters, out var db, out var stmt, withoutReturningId: true))
+        {
+            return false;
+        }
+
+        try
+        {
+            var step = raw.sqlite3_step(stmt);
+            if (step == raw.SQLITE_ROW)
+            {
+                throw new InvalidOperationException($"An insert whose ids are read from the connection returned rows: {sql}");
+            }
+
+            Check(step, db);
+            var last = raw.sqlite3_last_insert_rowid(db);
+            var rows = raw.sqlite3_changes(db);
+            for (var id = last - rows + 1; id <= last; id++)
+            {
+                ids.Add(id);
+            }
+
             return true;
         }
         finally
@@ -130,7 +181,8 @@ internal static class SqliteRawStatements
     }
 
     /// <summary>The kept statement for <paramref name="sql"/> with every parameter bound, or false (see <see cref="TryExecute"/>).</summary>
-    private static bool TryBind(DbConnection connection, string sql, ReadOnlySpan<(string Name, object? Value)> parameters, out sqlite3 db, out sqlite3_stmt stmt)
+    private static bool TryBind(DbConnection connection, string sql, ReadOnlySpan<(string Name, object? Value)> parameters, out sqlite3 db, out sqlite3_stmt stmt,
+        bool withoutReturningId = false)
     {
         db = null!;
         stmt = null!;
@@ -140,9 +192,17 @@ internal static class SqliteRawStatements
         }
 
         db = handle;
-        if (!statements.TryGetValue(sql, out var prepared))
+        if (!statements.TryGetValue(sql, out var prepared) || prepared.WithoutReturningId != withoutReturningId)
         {
-            Check(raw.sqlite3_prepare_v3(db, sql, raw.SQLITE_PREPARE_PERSISTENT, out var statement, out var tail), db);
+            if (prepared is not null)
+            {
+                // The same text run the other way (never done by the stores): prepared again as asked.
+                prepared.Statement.Dispose();
+                statements.Remove(sql);
+            }
+
+            var text = withoutReturningId ? sql[..^ReturningId.Length] : sql;
+            Check(raw.sqlite3_prepare_v3(db, text, raw.SQLITE_PREPARE_PERSISTENT, out var statement, out var tail), db);
             if (statement.IsInvalid || !string.IsNullOrWhiteSpace(tail))
             {
                 statement.Dispose();
@@ -150,7 +210,7 @@ internal static class SqliteRawStatements
                 return false;
             }
 
-            prepared = new Prepared(statement);
+            prepared = new Prepared(statement) { WithoutReturningId = withoutReturningId };
             statements[sql] = prepared;
         }
 

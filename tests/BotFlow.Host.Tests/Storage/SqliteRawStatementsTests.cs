@@ -40,7 +40,7 @@ public sealed class SqliteRawStatementsTests
         await BotFlowDatabase.Command(connection, Insert, null, Row("ado")).ExecuteNonQueryAsync();
         SqliteRawStatements.Keep(connection);
 
-        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("raw"), null, out var changes));
+        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("raw"), out var changes));
 
         Assert.Equal(1, changes);
         Assert.Equal(Stored(connection, "ado"), Stored(connection, "raw"));
@@ -60,7 +60,7 @@ public sealed class SqliteRawStatementsTests
         await BotFlowDatabase.Command(connection, Insert, null, Row("ado")).ExecuteNonQueryAsync();
         SqliteRawStatements.Keep(connection);
 
-        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("raw"), null, out _));
+        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("raw"), out _));
 
         Assert.Equal(Stored(connection, "ado"), Stored(connection, "raw"));
         Assert.StartsWith("text|", Stored(connection, "raw"), StringComparison.Ordinal);
@@ -71,30 +71,97 @@ public sealed class SqliteRawStatementsTests
     {
         using var connection = Open(BotFlowApp.NewFolder());
         SqliteRawStatements.Keep(connection);
-        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("a"), null, out _));
+        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("a"), out _));
 
-        var error = Assert.Throws<SqliteException>(() => SqliteRawStatements.TryExecute(connection, Insert, Row("a"), null, out _));
+        var error = Assert.Throws<SqliteException>(() => SqliteRawStatements.TryExecute(connection, Insert, Row("a"), out _));
 
         Assert.Equal(19, error.SqliteErrorCode); // SQLITE_CONSTRAINT
-        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("b"), null, out _));
+        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("b"), out _));
+    }
+
+    private static SqliteConnection OpenMessages(string folder)
+    {
+        var connection = Open(folder);
+        using var create = connection.CreateCommand();
+        create.CommandText = "create table m (id integer primary key autoincrement, text text not null)";
+        create.ExecuteNonQuery();
+        return connection;
+    }
+
+    private const string InsertThree = "insert into m (text) values (@a), (@b), (@c) returning id";
+
+    private static List<(long Id, string Text)> Messages(SqliteConnection connection)
+    {
+        using var select = connection.CreateCommand();
+        select.CommandText = "select id, text from m order by id";
+        using var reader = select.ExecuteReader();
+        var rows = new List<(long, string)>();
+        while (reader.Read())
+        {
+            rows.Add((reader.GetInt64(0), reader.GetString(1)));
+        }
+
+        return rows;
     }
 
     [Fact]
-    public void Returning_rows_hand_back_their_first_column()
+    public async Task An_insert_hands_back_the_ids_its_rows_were_stored_under_in_the_order_given_as_returning_does()
     {
-        using var connection = Open(BotFlowApp.NewFolder());
-        using (var create = connection.CreateCommand())
-        {
-            create.CommandText = "create table m (id integer primary key autoincrement, text text)";
-            create.ExecuteNonQuery();
-        }
+        using var connection = OpenMessages(BotFlowApp.NewFolder());
+        var viaReturning = new List<long>();
+        await BotFlowDatabase.InsertReturningIdsAsync(connection, InsertThree, null, viaReturning, CancellationToken.None, ("@a", "x"), ("@b", "y"), ("@c", "z"));
+        SqliteRawStatements.Keep(connection);
+        var viaConnection = new List<long>();
 
+        Assert.True(SqliteRawStatements.TryInsert(connection, InsertThree, [("@a", "p"), ("@b", "q"), ("@c", "r")], viaConnection));
+
+        Assert.Equal([1L, 2L, 3L], viaReturning.Order());
+        Assert.Equal([4L, 5L, 6L], viaConnection);
+        Assert.Equal([(4L, "p"), (5L, "q"), (6L, "r")], Messages(connection).Skip(3));
+    }
+
+    [Fact]
+    public void Ids_read_from_the_connection_never_reuse_those_of_deleted_rows()
+    {
+        using var connection = OpenMessages(BotFlowApp.NewFolder());
+        SqliteRawStatements.Keep(connection);
+        var ids = new List<long>();
+        Assert.True(SqliteRawStatements.TryInsert(connection, InsertThree, [("@a", "a"), ("@b", "b"), ("@c", "c")], ids));
+        Assert.True(SqliteRawStatements.TryExecute(connection, "delete from m where id > 1", [], out _));
+        ids.Clear();
+
+        Assert.True(SqliteRawStatements.TryInsert(connection, InsertThree, [("@a", "d"), ("@b", "e"), ("@c", "f")], ids));
+
+        // AUTOINCREMENT: after the rows 2 and 3 were deleted the next rows still start at 4, as the stored rows say.
+        Assert.Equal([4L, 5L, 6L], ids);
+        Assert.Equal([(1L, "a"), (4L, "d"), (5L, "e"), (6L, "f")], Messages(connection));
+    }
+
+    [Fact]
+    public void An_insert_with_a_failing_row_stores_none_and_hands_back_no_id()
+    {
+        using var connection = OpenMessages(BotFlowApp.NewFolder());
         SqliteRawStatements.Keep(connection);
         var ids = new List<long>();
 
-        Assert.True(SqliteRawStatements.TryExecute(connection, "insert into m (text) values (@a), (@b) returning id", [("@a", "x"), ("@b", "y")], ids, out _));
+        Assert.Throws<SqliteException>(() => SqliteRawStatements.TryInsert(connection, InsertThree, [("@a", "a"), ("@b", TypedNull.Text), ("@c", "c")], ids));
 
-        Assert.Equal([1L, 2L], ids.Order());
+        Assert.Empty(ids);
+        Assert.Empty(Messages(connection));
+        Assert.True(SqliteRawStatements.TryInsert(connection, InsertThree, [("@a", "a"), ("@b", "b"), ("@c", "c")], ids));
+        Assert.Equal([1L, 2L, 3L], ids);
+    }
+
+    [Fact]
+    public void An_insert_without_a_returning_clause_is_refused_before_it_runs()
+    {
+        using var connection = OpenMessages(BotFlowApp.NewFolder());
+        SqliteRawStatements.Keep(connection);
+
+        var error = Assert.Throws<ArgumentException>(() => SqliteRawStatements.TryInsert(connection, "insert into m (text) values (@a)", [("@a", "a")], []));
+
+        Assert.Contains("returning id", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Messages(connection));
     }
 
     [Fact]
@@ -102,9 +169,9 @@ public sealed class SqliteRawStatementsTests
     {
         using var connection = Open(BotFlowApp.NewFolder());
 
-        Assert.False(SqliteRawStatements.TryExecute(connection, Insert, Row("not-kept"), null, out _));
+        Assert.False(SqliteRawStatements.TryExecute(connection, Insert, Row("not-kept"), out _));
         SqliteRawStatements.Keep(connection);
-        Assert.False(SqliteRawStatements.TryExecute(connection, Insert, [("@id", "x"), ("@s", 1.5m), ("@i", 1), ("@b", 1), ("@d", 1.0), ("@n", null)], null, out _));
+        Assert.False(SqliteRawStatements.TryExecute(connection, Insert, [("@id", "x"), ("@s", 1.5m), ("@i", 1), ("@b", 1), ("@d", 1.0), ("@n", null)], out _));
     }
 
     [Fact]
@@ -113,7 +180,7 @@ public sealed class SqliteRawStatementsTests
         var folder = BotFlowApp.NewFolder();
         var connection = Open(folder);
         SqliteRawStatements.Keep(connection);
-        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("a"), null, out _));
+        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("a"), out _));
 
         connection.Dispose();
 
@@ -133,7 +200,7 @@ public sealed class SqliteRawStatementsTests
     {
         using var connection = Open(BotFlowApp.NewFolder());
         SqliteRawStatements.Keep(connection);
-        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("r"), null, out _));
+        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("r"), out _));
         await using (var reader = await BotFlowDatabase.Command(connection, Select, null, ("@id", "r")).ExecuteReaderAsync())
         {
             Assert.True(await reader.ReadAsync());
@@ -156,7 +223,7 @@ public sealed class SqliteRawStatementsTests
         using var connection = Open(folder);
         Assert.False(SqliteRawStatements.TryQueryFirst(connection, Select, [("@id", "r")], static _ => 1, out _));
         SqliteRawStatements.Keep(connection);
-        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("r"), null, out _));
+        Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("r"), out _));
         Assert.True(SqliteRawStatements.TryQueryFirst(connection, Select, [("@id", "r")], static _ => 1, out _));
 
         // Another connection can take the write lock at once: the statement was reset, not left mid-read.
