@@ -204,25 +204,30 @@ internal sealed class ConversationSql
 {
     public static readonly ConversationSql Sqlite = new(
         $"contact_created_at in ({ByContact.CreatedAt}, '') and contact_id = @c",
-        // Two rows for one flow only if one sits under '' (stored without its contact); the contact's own comes first.
-        "order by contact_created_at desc limit 1",
+        // Read on every step. Two rows for one flow only if one sits under '' (stored without its contact); the
+        // contact's own comes first: UNION ALL runs its branches in order and the LIMIT stops at the first row. Written
+        // as IN (…, '') with ORDER BY, SQLite built a temporary b-tree for the two values on every read
+        // (docs/benchmarks.md, "Eighth pass"); each branch here is one seek of the key.
+        OneOf($"c.contact_created_at = {ByContact.CreatedAt} and c.contact_id = @c") + "\nunion all\n"
+            + OneOf("c.contact_created_at = '' and c.contact_id = @c") + "\nlimit 1",
         "contact_created_at, contact_id, flow_id");
 
-    public static readonly ConversationSql Postgres = new("contact_id = @c", "", "contact_id, flow_id");
+    public static readonly ConversationSql Postgres = new("contact_id = @c", OneOf("c.contact_id = @c"), "contact_id, flow_id");
 
     public static ConversationSql For(DbConnection c) => c is Microsoft.Data.Sqlite.SqliteConnection ? Sqlite : Postgres;
 
-    private ConversationSql(string byContact, string firstOnly, string key)
+    // Large vars and responses are kept in conversation_payloads (schema 10), joined back here.
+    private static string OneOf(string byContact) => $"""
+        select c.id, c.flow_id, c.contact_id, c.flow_version, c.status, c.block_id, c.waiting,
+            case when c.payload_id is null then c.vars else p.vars end, case when c.payload_id is null then c.response else p.response end,
+            c.department, c.started_at, c.updated_at, c.payload_id
+        from conversations c left join conversation_payloads p on p.id = c.payload_id
+        where {byContact} and c.flow_id = @f
+        """;
+
+    private ConversationSql(string byContact, string one, string key)
     {
-        // Large vars and responses are kept in conversation_payloads (schema 10), joined back here.
-        One = $"""
-            select c.id, c.flow_id, c.contact_id, c.flow_version, c.status, c.block_id, c.waiting,
-                case when c.payload_id is null then c.vars else p.vars end, case when c.payload_id is null then c.response else p.response end,
-                c.department, c.started_at, c.updated_at, c.payload_id
-            from conversations c left join conversation_payloads p on p.id = c.payload_id
-            where {byContact} and flow_id = @f
-            {firstOnly}
-            """;
+        One = one;
         FlowIds = $"select distinct flow_id from conversations where {byContact} order by flow_id";
         FlowIdsWithStatus = $"select distinct flow_id from conversations where {byContact} and status = @s order by flow_id";
         Upsert = $"""

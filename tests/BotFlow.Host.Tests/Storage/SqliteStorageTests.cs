@@ -313,6 +313,12 @@ public sealed class SqliteStorageTests
         Assert.Equal(["c2"], (await store.ListByStatusAsync("ana", "transferred", CancellationToken.None)).Select(c => c.Id));
         // A conversation whose contact is gone keeps '' for the time, and is found all the same.
         Assert.Equal("c3", (await store.GetAsync("boleto", "gone", CancellationToken.None))!.Id);
+        // A contact created later under that id continues it; its row is stored under its own time and read before the
+        // one under '', which stays until the contact is erased.
+        var continued = (await store.GetAsync("boleto", "gone", CancellationToken.None))! with { Id = "c4", BlockId = "fim" };
+        await store.CommitAsync(new BotFlow.Host.Conversations.StepCommit("gone", new Dictionary<string, string>(), true, continued, []), CancellationToken.None);
+        Assert.Equal(("c4", "fim"), ((await store.GetAsync("boleto", "gone", CancellationToken.None))!.Id, (await store.GetAsync("boleto", "gone", CancellationToken.None))!.BlockId));
+        Assert.Equal("2", await ScalarAsync("select count(*) from conversations where contact_id = 'gone'"));
         Assert.Equal("2", await ScalarAsync("select count(*) from conversations where contact_created_at = '2026-01-01T00:00:00.0000000Z'"));
         Assert.Equal("contact_created_at", await ScalarAsync("select name from pragma_index_info('sqlite_autoindex_conversations_1') where seqno = 0"));
 
