@@ -13,28 +13,41 @@ public static class JsonBody
 {
     public const int DefaultLimit = 256 * 1024;
 
+    /// <summary>
+    /// Builds a value straight from a body's UTF-8 bytes when the body has the ordinary shape, or answers null: the body
+    /// is then read the ordinary way (Newtonsoft), which also gives every error its message.
+    /// </summary>
+    public delegate T? Utf8Shape<T>(ReadOnlySpan<byte> json) where T : class;
+
     public static async Task<(JToken? Body, ProblemHttpResultOrNull Problem)> ReadAsync(HttpRequest request, int limit, CancellationToken ct)
+    {
+        var (_, token, problem) = await ReadCoreAsync<JToken>(request, limit, null, ct);
+        return (token, problem);
+    }
+
+    private static async Task<(T? Shaped, JToken? Body, ProblemHttpResultOrNull Problem)> ReadCoreAsync<T>(HttpRequest request, int limit, Utf8Shape<T>? fromUtf8,
+        CancellationToken ct) where T : class
     {
         if (request.ContentLength > limit)
         {
-            return (null, new(Problems.TooLarge("body", limit)));
+            return (null, null, new(Problems.TooLarge("body", limit)));
         }
 
         if (request.ContentType is { } type && !type.Contains("json", StringComparison.OrdinalIgnoreCase))
         {
-            return (null, new(TypedResults.Problem(title: "Unsupported media type.", detail: "send the body as application/json",
+            return (null, null, new(TypedResults.Problem(title: "Unsupported media type.", detail: "send the body as application/json",
                 statusCode: StatusCodes.Status415UnsupportedMediaType)));
         }
 
         using var body = await Http.PooledBody.ReadAsync(request.Body, request.ContentLength, limit, ct);
         if (body.TooLarge)
         {
-            return (null, new(Problems.TooLarge("body", limit)));
+            return (null, null, new(Problems.TooLarge("body", limit)));
         }
 
         if (body.Length == 0)
         {
-            return (null, new(Problems.Invalid("body", "a JSON body is required")));
+            return (null, null, new(Problems.Invalid("body", "a JSON body is required")));
         }
 
         try
@@ -44,6 +57,11 @@ public static class JsonBody
             if (bytes.StartsWith(System.Text.Encoding.UTF8.Preamble))
             {
                 bytes = bytes[3..];
+            }
+
+            if (fromUtf8?.Invoke(bytes) is { } shaped)
+            {
+                return (shaped, null, default);
             }
 
             using var reader = new JsonTextReader(new StringReader(System.Text.Encoding.UTF8.GetString(bytes)))
@@ -56,18 +74,18 @@ public static class JsonBody
             {
                 if (reader.TokenType != JsonToken.Comment)
                 {
-                    return (null, new(Problems.Invalid("body", $"malformed JSON: unexpected content after the end at line {reader.LineNumber}, position {reader.LinePosition}")));
+                    return (null, null, new(Problems.Invalid("body", $"malformed JSON: unexpected content after the end at line {reader.LineNumber}, position {reader.LinePosition}")));
                 }
             }
 
-            return (token, default);
+            return (null, token, default);
         }
         catch (JsonReaderException ex)
         {
             var path = string.IsNullOrEmpty(ex.Path) ? "body" : ex.Path;
             var message = ex.Message;
             var cut = message.IndexOf(" Path '", StringComparison.Ordinal);
-            return (null, new(Problems.Invalid(path, $"malformed JSON at line {ex.LineNumber}, position {ex.LinePosition}: {(cut > 0 ? message[..cut] : message)}")));
+            return (null, null, new(Problems.Invalid(path, $"malformed JSON at line {ex.LineNumber}, position {ex.LinePosition}: {(cut > 0 ? message[..cut] : message)}")));
         }
     }
 
@@ -75,11 +93,17 @@ public static class JsonBody
     /// Reads and converts to <typeparamref name="T"/>, reporting the property that does not fit. <paramref name="direct"/>
     /// may build the value from the object itself when its shape is the ordinary one (null: let the serializer do it,
     /// with its conversions and error messages); the serializer was the larger part of reading a chat message.
+    /// <paramref name="fromUtf8"/> goes first, on the bytes, before any object is built.
     /// </summary>
     public static async Task<(T? Value, ProblemHttpResultOrNull Problem)> ReadAsync<T>(HttpRequest request, CancellationToken ct, int limit = DefaultLimit,
-        Func<JObject, T?>? direct = null) where T : class
+        Func<JObject, T?>? direct = null, Utf8Shape<T>? fromUtf8 = null) where T : class
     {
-        var (token, problem) = await ReadAsync(request, limit, ct);
+        var (shaped, token, problem) = await ReadCoreAsync(request, limit, fromUtf8, ct);
+        if (shaped is not null)
+        {
+            return (shaped, default);
+        }
+
         if (token is null)
         {
             return (null, problem);

@@ -22,6 +22,24 @@ public sealed class BadInputTests
         Assert.Equal(HttpStatusCode.NotFound, (await app.CreateClient().GetAsync("/api/contacts/c1")).StatusCode);
     }
 
+    [Theory]
+    [InlineData("""{"text":"oi","text":"de novo"}""", "already exists")]
+    [InlineData("""{"text":"oi","fields":{"name":"Ana","name":"Bia"}}""", "already exists")]
+    [InlineData("""{"text":"oi"} {"text":"again"}""", "Additional text")]
+    public async Task A_message_with_a_repeated_name_or_content_after_it_is_refused_and_nothing_is_stored(string body, string expected)
+    {
+        using var app = new BotFlowApp();
+        await app.PutFieldAsync("cpf", "CPF", "cpf");
+        await app.PutFlowAsync(TestFlows.Atendimento);
+
+        var response = await app.CreateClient().PostAsync("/api/flows/atendimento/conversations/c1/messages", Json(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = (await ReadAsync(response)).ToString();
+        Assert.True(problem.Contains(expected, StringComparison.OrdinalIgnoreCase), problem);
+        Assert.Equal(HttpStatusCode.NotFound, (await app.CreateClient().GetAsync("/api/contacts/c1")).StatusCode);
+    }
+
     [Fact]
     public async Task Malformed_flow_document_is_a_400_problem()
     {
