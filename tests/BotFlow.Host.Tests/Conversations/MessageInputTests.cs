@@ -19,6 +19,11 @@ public sealed class MessageInputTests
 
         var direct = ConversationsApi.MessageInput.FromOrdinaryShape(body);
 
+        AssertReadAsTheSerializerReads(body, direct);
+    }
+
+    private static void AssertReadAsTheSerializerReads(JObject body, ConversationsApi.MessageInput? direct)
+    {
         var expected = body.ToObject<ConversationsApi.MessageInput>(JsonDefaults.Serializer)!;
         Assert.NotNull(direct);
         Assert.Equal(expected.Text, direct.Text);
@@ -45,10 +50,7 @@ public sealed class MessageInputTests
     {
         var direct = ConversationsApi.MessageInput.FromUtf8(System.Text.Encoding.UTF8.GetBytes(json));
 
-        var expected = JObject.Parse(json, JsonDefaults.LoadSettings).ToObject<ConversationsApi.MessageInput>(JsonDefaults.Serializer)!;
-        Assert.NotNull(direct);
-        Assert.Equal(expected.Text, direct.Text);
-        Assert.Equal(expected.Fields?.OrderBy(f => f.Key), direct.Fields?.OrderBy(f => f.Key));
+        AssertReadAsTheSerializerReads(JObject.Parse(json, JsonDefaults.LoadSettings), direct);
     }
 
     [Theory]
