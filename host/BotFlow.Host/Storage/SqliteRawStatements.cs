@@ -8,7 +8,8 @@ namespace BotFlow.Host.Storage;
 /// <summary>
 /// The writes of a conversation step on SQLite's long-lived connections, run on the connection's native handle with
 /// statements prepared once. The SQL is the same text the PostgreSQL provider runs through ADO.NET; only the way it is
-/// executed differs. Microsoft.Data.Sqlite builds a data reader and a binder object per parameter on every execution
+/// executed differs (an insert whose ids are read from the connection leaves out its <c>returning id</c>:
+/// <see cref="TryInsert"/>). Microsoft.Data.Sqlite builds a data reader and a binder object per parameter on every execution
 /// and converts every string to a new UTF-8 array: for a boleto step's writes (contact, conversation, messages,
 /// execution record, 40-odd parameters) that was about 4 KB and a few microseconds per statement (docs/benchmarks.md).
 /// Errors surface as the same <see cref="SqliteException"/> Microsoft.Data.Sqlite throws, so callers (group commit's
@@ -81,6 +82,7 @@ internal static class SqliteRawStatements
             int step;
             while ((step = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
             {
+                // A row the caller does not read: stepping on runs the statement to its end.
             }
 
             Check(step, db);
