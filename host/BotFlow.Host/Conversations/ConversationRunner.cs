@@ -128,7 +128,7 @@ public sealed class ConversationRunner(
         if (starting)
         {
             // A new run replaces the ended one's row, so it takes over the large state that row kept elsewhere (to replace it).
-            conversation = new ConversationRecord(Guid.NewGuid().ToString("N"), flowId, contactId, flowVersion, ConversationStatuses.Waiting,
+            conversation = new ConversationRecord(BotFlow.Sdk.Data.TimeOrderedIds.New(now), flowId, contactId, flowVersion, ConversationStatuses.Waiting,
                 null, false, "{}", null, null, now, now) { PayloadId = conversation?.PayloadId };
         }
 

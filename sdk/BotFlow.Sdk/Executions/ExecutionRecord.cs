@@ -22,7 +22,7 @@ public static class ExecutionIds
     /// A new execution id (32 hex digits of a version-7 UUID). Time-ordered ids land at the end of the executions index
     /// instead of on a random page of it, which is one page less written per stored step.
     /// </summary>
-    public static string New() => Guid.CreateVersion7().ToString("N");
+    public static string New() => Data.TimeOrderedIds.New();
 }
 
 /// <summary>
