@@ -37,7 +37,7 @@ public sealed class IntegrationRun
     /// <summary>The last try, recorded once the response has been read and mapped (its record carries the outcome).</summary>
     internal (int Attempt, DateTimeOffset StartedAt, OutboundResponse Response)? FinalTry { get; set; }
 
-    public IReadOnlyDictionary<string, object?> MaskedRequest() => new Dictionary<string, object?>
+    public IReadOnlyDictionary<string, object?> MaskedRequest() => new PlainMap(4)
     {
         ["method"] = Request.Method,
         ["url"] = Masker.Apply(Request.Url),
@@ -46,14 +46,11 @@ public sealed class IntegrationRun
     };
 
     /// <summary>The request's headers, a repeated name's values joined with ", " under its first spelling, each masked.</summary>
-    private Dictionary<string, object?> MaskedHeaders()
+    private PlainMap MaskedHeaders()
     {
-        var headers = new Dictionary<string, object?>(Request.Headers.Count + 1, StringComparer.OrdinalIgnoreCase);
-        void Add(string name, string value)
-        {
-            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(headers, name, out var repeated);
-            slot = repeated ? (string)slot! + ", " + value : value;
-        }
+        var headers = new PlainMap(Request.Headers.Count + 1, ignoreCase: true);
+        void Add(string name, string value) =>
+            headers[name] = headers.TryGetValue(name, out var earlier) ? (string)earlier! + ", " + value : value;
 
         foreach (var (name, value) in Request.Headers)
         {
@@ -65,12 +62,10 @@ public sealed class IntegrationRun
             Add("Content-Type", contentType);
         }
 
-        // Masked once joined (a secret may span the join), in place: writing a value through its reference leaves the
-        // enumeration of the keys valid.
-        foreach (var name in headers.Keys)
+        // Masked once joined (a secret may span the join), in place: changing a value leaves the enumeration valid.
+        foreach (var (name, value) in headers)
         {
-            ref var value = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(headers, name);
-            value = Masker.Apply((string)value!);
+            headers[name] = Masker.Apply((string)value!);
         }
 
         return headers;
@@ -89,13 +84,13 @@ public sealed class IntegrationRun
             case string s:
                 return Masker.Apply(s);
             case IReadOnlyDictionary<string, object?> map:
-                Dictionary<string, object?>? maskedMap = null;
+                PlainMap? maskedMap = null;
                 foreach (var (key, item) in map)
                 {
                     var masked = MaskPlain(item);
                     if (!ReferenceEquals(masked, item))
                     {
-                        maskedMap ??= new Dictionary<string, object?>(map, StringComparer.Ordinal);
+                        maskedMap ??= new PlainMap(map);
                         maskedMap[key] = masked;
                     }
                 }
@@ -330,7 +325,7 @@ public sealed class IntegrationRunner
 
     private void ReadResponse(IntegrationConfig config, IntegrationRun result, OutboundResponse response)
     {
-        var text = Decode(response);
+        var text = Decode(response, out var utf8);
         object? body = text;
         response.Headers.TryGetValue("content-type", out var contentType);
         var declaredJson = contentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true;
@@ -339,7 +334,8 @@ public sealed class IntegrationRunner
         {
             try
             {
-                body = text.Length == 0 ? null : JsonPlain.ParsePlain(text);
+                // UTF-8 answers are read from their bytes (the same values and errors as from the text, without its buffers).
+                body = text.Length == 0 ? null : utf8 ? JsonPlain.ParsePlain(response.Body, text) : JsonPlain.ParsePlain(text);
             }
             catch (JsonException ex)
             {
@@ -353,10 +349,10 @@ public sealed class IntegrationRunner
             }
         }
 
-        result.ResponseData = new Dictionary<string, object?>
+        result.ResponseData = new PlainMap(6)
         {
             ["status"] = (long)response.Status,
-            ["headers"] = response.Headers.ToDictionary(h => h.Key, h => (object?)h.Value, StringComparer.Ordinal),
+            ["headers"] = Plain(response.Headers, masker: null),
             ["body"] = body,
             ["text"] = text,
             ["elapsedMs"] = Math.Round(response.Elapsed.TotalMilliseconds, 1),
@@ -364,23 +360,40 @@ public sealed class IntegrationRunner
         };
     }
 
-    private static string Decode(OutboundResponse response)
+    /// <summary>Response headers as plain data, each value masked when a masker is given.</summary>
+    private static PlainMap Plain(IReadOnlyDictionary<string, string> headers, SecretMasker? masker)
     {
+        var map = new PlainMap(headers.Count);
+        foreach (var (name, value) in headers)
+        {
+            map[name] = masker is null ? value : masker.Apply(value);
+        }
+
+        return map;
+    }
+
+    private static string Decode(OutboundResponse response) => Decode(response, out _);
+
+    private static string Decode(OutboundResponse response, out bool utf8)
+    {
+        utf8 = true;
         if (response.Body.Length == 0)
         {
             return "";
         }
 
         Encoding encoding = Encoding.UTF8;
-        if (response.Headers.TryGetValue("content-type", out var type) && type.Split("charset=", 2) is [_, var charset])
+        if (response.Headers.TryGetValue("content-type", out var type) && type.IndexOf("charset=", StringComparison.Ordinal) is var at and >= 0)
         {
             try
             {
-                encoding = Encoding.GetEncoding(charset.Trim().Trim('"', ';'));
+                encoding = Encoding.GetEncoding(type.AsSpan(at + "charset=".Length).Trim().Trim("\";").ToString());
             }
             catch (ArgumentException)
             {
             }
+
+            utf8 = encoding.CodePage == Encoding.UTF8.CodePage;
         }
 
         // Invalid bytes become U+FFFD rather than failing: the admin still sees what came back.
@@ -460,7 +473,7 @@ public sealed class IntegrationRunner
             var contact = requestScope.Contact;
             if (result.FieldsToSave.Count > 0)
             {
-                var saved = new Dictionary<string, object?>(requestScope.Contact);
+                var saved = new PlainMap(requestScope.Contact);
                 foreach (var (key, value) in result.FieldsToSave)
                 {
                     saved[key] = context.FieldCatalog.ToTyped(key, value);
@@ -472,7 +485,7 @@ public sealed class IntegrationRunner
             var vars = context.Vars;
             if (result.VarsToSave.Count > 0)
             {
-                var saved = new Dictionary<string, object?>(context.Vars);
+                var saved = new PlainMap(context.Vars);
                 foreach (var (key, value) in result.VarsToSave)
                 {
                     saved[key] = value;
@@ -548,13 +561,13 @@ public sealed class IntegrationRunner
         Error = result.Error,
         Warnings = result.Warnings.Count == 0 ? [] : result.Warnings.ToList(),
         Request = result.MaskedRequest(),
-        Response = response is null ? null : new Dictionary<string, object?>
+        Response = response is null ? null : new PlainMap(5)
         {
             ["status"] = response.Status,
             // The final try's headers were copied once already for the response data (masking copies only what holds a secret).
             ["headers"] = ReferenceEquals(response, result.Response) && result.ResponseData?.GetValueOrDefault("headers") is IReadOnlyDictionary<string, object?> read
                 ? result.MaskPlain(read)
-                : response.Headers.ToDictionary(h => h.Key, h => (object?)result.Masker.Apply(h.Value), StringComparer.Ordinal),
+                : Plain(response.Headers, result.Masker),
             // The final try's text was decoded once already for the response data; earlier tries decode their own.
             ["body"] = JsonPlain.Truncate(result.Masker.Apply(
                 ReferenceEquals(response, result.Response) && result.ResponseData?.GetValueOrDefault("text") is string text ? text : Decode(response)),

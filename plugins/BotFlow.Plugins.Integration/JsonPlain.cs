@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using BotFlow.Sdk.Data;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
@@ -64,6 +65,118 @@ public static class JsonPlain
 
     private sealed class UnusualToken : Exception;
 
+    /// <summary>
+    /// <see cref="ParsePlain(string)"/> for a partner's answer whose bytes are UTF-8 (<paramref name="text"/> is the same
+    /// answer decoded): read straight from the bytes when they are strict JSON of the ordinary kind, else from the text
+    /// by <see cref="ParsePlain(string)"/>, so every value and every error is the one the text gives.
+    /// </summary>
+    public static object? ParsePlain(ReadOnlySpan<byte> utf8, string text) => TryParseStrict(utf8, out var value) ? value : ParsePlain(text);
+
+    /// <summary>The byte route of <see cref="ParsePlain(ReadOnlySpan{byte}, string)"/>: false where it gives up.</summary>
+    internal static bool TryParseStrict(ReadOnlySpan<byte> utf8, out object? value)
+    {
+        // The byte reader is stricter than Newtonsoft's (no single quotes, NaN, trailing commas, leading zeros or raw
+        // control characters) and this reader gives up on anything whose value could differ between the two: numbers
+        // with an exponent or out of long/decimal range, invalid escapes, deep nesting. Giving up costs one more read
+        // of a rare answer; what it saves on the usual one is Newtonsoft's reader and its text buffers.
+        try
+        {
+            var reader = new System.Text.Json.Utf8JsonReader(utf8, new System.Text.Json.JsonReaderOptions
+            {
+                CommentHandling = System.Text.Json.JsonCommentHandling.Skip, MaxDepth = FastMaxDepth + 1,
+            });
+            if (reader.Read())
+            {
+                value = ReadFast(ref reader, 0);
+                if (!reader.Read())
+                {
+                    return true;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or UnusualToken)
+        {
+        }
+
+        value = null;
+        return false;
+    }
+
+    // Well inside Newtonsoft's limit, so the two never disagree on what is too deep.
+    private const int FastMaxDepth = 32;
+
+    private static object? ReadFast(ref System.Text.Json.Utf8JsonReader reader, int depth)
+    {
+        switch (reader.TokenType)
+        {
+            case System.Text.Json.JsonTokenType.StartObject:
+                if (depth == FastMaxDepth)
+                {
+                    throw new UnusualToken();
+                }
+
+                var map = new PlainMap();
+                while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+                {
+                    var name = reader.GetString()!;
+                    reader.Read();
+                    // Last one wins for a repeated name, in the first one's place, as in a JObject.
+                    map[name] = ReadFast(ref reader, depth + 1);
+                }
+
+                return map;
+            case System.Text.Json.JsonTokenType.StartArray:
+                if (depth == FastMaxDepth)
+                {
+                    throw new UnusualToken();
+                }
+
+                var list = new List<object?>();
+                while (reader.Read() && reader.TokenType != System.Text.Json.JsonTokenType.EndArray)
+                {
+                    list.Add(ReadFast(ref reader, depth + 1));
+                }
+
+                return list;
+            case System.Text.Json.JsonTokenType.String:
+                return reader.GetString();
+            case System.Text.Json.JsonTokenType.Number:
+                return FastNumber(reader.ValueSpan);
+            case System.Text.Json.JsonTokenType.True:
+                return True;
+            case System.Text.Json.JsonTokenType.False:
+                return False;
+            case System.Text.Json.JsonTokenType.Null:
+                return null;
+            default:
+                throw new UnusualToken();
+        }
+    }
+
+    private static readonly object True = true;
+    private static readonly object False = false;
+
+    /// <summary>A JSON number as Newtonsoft reads it here (integers as long, the rest as decimal), or gives up.</summary>
+    private static object FastNumber(ReadOnlySpan<byte> raw)
+    {
+        // Exponents, and integers past long, take Newtonsoft's way (its own decimal parser and BigInteger to double);
+        // "-0" too (Newtonsoft's sign of zero is its own business). 20 characters hold every long and a decimal exactly.
+        if (raw.Length > 20 || raw.IndexOfAny((byte)'e', (byte)'E') >= 0 || raw.SequenceEqual("-0"u8))
+        {
+            throw new UnusualToken();
+        }
+
+        if (raw.IndexOf((byte)'.') < 0)
+        {
+            return long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole) ? whole : throw new UnusualToken();
+        }
+
+        return decimal.TryParse(raw, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var fraction)
+            ? fraction
+            : throw new UnusualToken();
+    }
+
+
     private static bool ReadSkippingComments(JsonReader reader)
     {
         while (reader.Read())
@@ -82,7 +195,7 @@ public static class JsonPlain
         switch (reader.TokenType)
         {
             case JsonToken.StartObject:
-                var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+                var map = new PlainMap();
                 while (ReadSkippingComments(reader) && reader.TokenType == JsonToken.PropertyName)
                 {
                     var name = (string)reader.Value!;
@@ -140,7 +253,7 @@ public static class JsonPlain
             case null:
                 return null;
             case JObject o:
-                var map = new Dictionary<string, object?>(o.Count, StringComparer.Ordinal);
+                var map = new PlainMap(o.Count);
                 foreach (var p in o.Properties())
                 {
                     map[p.Name] = ToPlain(p.Value);

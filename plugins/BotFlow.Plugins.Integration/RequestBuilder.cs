@@ -43,35 +43,15 @@ public static class RequestBuilder
         IReadOnlyDictionary<string, string> contactFields, SecretMasker masker)
     {
         var built = new BuiltRequest { Method = config.Method.Trim().ToUpperInvariant() };
-        string Render(string? template, string path)
-        {
-            if (string.IsNullOrEmpty(template))
-            {
-                return "";
-            }
-
-            var result = templates.Render(templates.Parse(template), scope);
-            foreach (var warning in result.Warnings)
-            {
-                built.Warnings.Add($"{path}: {warning}");
-            }
-
-            if (!result.Succeeded)
-            {
-                built.Errors.Add($"{path}: {masker.Apply(result.Error)}");
-            }
-
-            return result.Text;
-        }
-
-        var url = Render(config.Url, "config.url").Trim();
+        var render = new Renderer(built, templates, scope, masker);
+        var url = render.Render(config.Url, new("config.url")).Trim();
         if (config.Query is { Count: > 0 } query)
         {
             var builder = new StringBuilder(url);
             var separator = url.Contains('?', StringComparison.Ordinal) ? '&' : '?';
             for (var i = 0; i < query.Count; i++)
             {
-                var value = Render(query[i].Value, $"config.query[{i}].value");
+                var value = render.Render(query[i].Value, new("config.query", i, "value"));
                 builder.Append(separator).Append(Uri.EscapeDataString(query[i].Key.Trim())).Append('=').Append(Uri.EscapeDataString(value));
                 separator = '&';
             }
@@ -96,7 +76,7 @@ public static class RequestBuilder
         {
             var header = config.Headers![i];
             var name = header.Key.Trim();
-            var value = Render(header.Value, $"config.headers[{i}].value");
+            var value = render.Render(header.Value, new("config.headers", i, "value"));
             if (name.Length == 0 || name.Any(c => c <= ' ' || c >= 127 || c == ':'))
             {
                 built.Errors.Add($"config.headers[{i}].key: '{name}' is not a valid header name");
@@ -119,29 +99,29 @@ public static class RequestBuilder
             }
         }
 
-        AddAuth(config.Auth, built, Render, masker);
+        AddAuth(config.Auth, built, render, masker);
         if (SendsBody(built.Method))
         {
-            BuildBody(config, built, Render, fields, contactFields);
+            BuildBody(config, built, render, fields, contactFields);
         }
 
         return built;
     }
 
-    private static void AddAuth(AuthConfig? auth, BuiltRequest built, Func<string?, string, string> render, SecretMasker masker)
+    private static void AddAuth(AuthConfig? auth, BuiltRequest built, Renderer render, SecretMasker masker)
     {
         switch (auth?.Type?.Trim().ToLowerInvariant())
         {
             case null or "":
                 return;
             case "bearer":
-                var token = render(auth.Token, "config.auth.token");
+                var token = render.Render(auth.Token, new("config.auth.token"));
                 masker.Add(token);
                 built.Headers.Add(new("Authorization", "Bearer " + token));
                 return;
             case "basic":
-                var user = render(auth.Username, "config.auth.username");
-                var password = render(auth.Password, "config.auth.password");
+                var user = render.Render(auth.Username, new("config.auth.username"));
+                var password = render.Render(auth.Password, new("config.auth.password"));
                 masker.Add(password);
                 var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
                 masker.Add(encoded);
@@ -149,8 +129,8 @@ public static class RequestBuilder
                 return;
             case "oauth2-client-credentials":
                 // The token is fetched by the runner (it needs the network); rendering the settings here reports template errors.
-                render(auth.TokenUrl, "config.auth.tokenUrl");
-                masker.Add(render(auth.ClientSecret, "config.auth.clientSecret"));
+                render.Render(auth.TokenUrl, new("config.auth.tokenUrl"));
+                masker.Add(render.Render(auth.ClientSecret, new("config.auth.clientSecret")));
                 return;
             default:
                 built.Errors.Add($"config.auth.type: '{auth.Type}' is not bearer, basic or oauth2-client-credentials");
@@ -158,7 +138,7 @@ public static class RequestBuilder
         }
     }
 
-    private static void BuildBody(IntegrationConfig config, BuiltRequest built, Func<string?, string, string> render, IFieldCatalog fields, IReadOnlyDictionary<string, string> contactFields)
+    private static void BuildBody(IntegrationConfig config, BuiltRequest built, Renderer render, IFieldCatalog fields, IReadOnlyDictionary<string, string> contactFields)
     {
         var contentType = built.ContentType;
         var isForm = contentType?.StartsWith(FormContentType, StringComparison.OrdinalIgnoreCase) == true;
@@ -166,7 +146,7 @@ public static class RequestBuilder
 
         if (!string.IsNullOrEmpty(config.BodyTemplate))
         {
-            var text = render(config.BodyTemplate, "config.bodyTemplate");
+            var text = render.Render(config.BodyTemplate, new("config.bodyTemplate"));
             built.Body = Encoding.UTF8.GetBytes(text);
             built.ContentType ??= JsonContentType;
             if (isJson)
@@ -206,7 +186,7 @@ public static class RequestBuilder
             }
             else
             {
-                rows[i] = new BodyRow(row.Key, render(row.Value, $"config.body[{i}].value"), row.Type);
+                rows[i] = new BodyRow(row.Key, render.Render(row.Value, new("config.body", i, "value")), row.Type);
             }
         }
 
@@ -229,6 +209,38 @@ public static class RequestBuilder
             built.Body = result.Utf8;
             built.BodyPreview = result.Plain;
             built.ContentType ??= JsonContentType;
+        }
+    }
+
+    /// <summary>Where in the config a template sits: "config.url", or "config.body[2].value" — written only for a message.</summary>
+    private readonly record struct ConfigPath(string Head, int Index = -1, string? Member = null)
+    {
+        public override string ToString() => Index < 0 ? Head : $"{Head}[{Index}].{Member}";
+    }
+
+    /// <summary>Renders one request's templates, adding each one's warnings and errors to the request under its config path.</summary>
+    private sealed class Renderer(BuiltRequest built, ITemplateEngine templates, TemplateScope scope, SecretMasker masker)
+    {
+        public string Render(string? template, ConfigPath path)
+        {
+            if (string.IsNullOrEmpty(template))
+            {
+                return "";
+            }
+
+            var result = templates.Render(templates.Parse(template), scope);
+            // By index: a foreach over the interface would box an enumerator on every render.
+            for (var i = 0; i < result.Warnings.Count; i++)
+            {
+                built.Warnings.Add($"{path}: {result.Warnings[i]}");
+            }
+
+            if (!result.Succeeded)
+            {
+                built.Errors.Add($"{path}: {masker.Apply(result.Error)}");
+            }
+
+            return result.Text;
         }
     }
 }

@@ -1,3 +1,4 @@
+using BotFlow.Sdk.Data;
 using BotFlow.Sdk.Fields;
 
 namespace BotFlow.Host.Fields;
@@ -31,9 +32,9 @@ public sealed class FieldCatalog : IFieldCatalog
     public object? ToTyped(string key, string? value) =>
         _fields.TryGetValue(key, out var field) ? FieldValueNormalizer.ToTyped(field, value) : value;
 
-    public Dictionary<string, object?> TypedFields(IReadOnlyDictionary<string, string> values)
+    public PlainMap TypedFields(IReadOnlyDictionary<string, string> values)
     {
-        var typed = new Dictionary<string, object?>(values.Count, StringComparer.Ordinal);
+        var typed = new PlainMap(values.Count);
         foreach (var (key, value) in values)
         {
             typed[key] = ToTyped(key, value);

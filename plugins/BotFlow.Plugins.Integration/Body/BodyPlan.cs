@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using BotFlow.Sdk.Data;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
@@ -249,7 +250,7 @@ internal sealed class BodyPlan
         switch (node)
         {
             case ObjectNode obj:
-                var map = new Dictionary<string, object?>(obj.Properties.Count, StringComparer.Ordinal);
+                var map = new PlainMap(obj.Properties.Count);
                 foreach (var (name, child) in obj.Properties)
                 {
                     map[name] = Plain(child, values);

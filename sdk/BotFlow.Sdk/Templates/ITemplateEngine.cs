@@ -26,11 +26,14 @@ public interface ITemplate
 /// <summary>The data a template sees. Values are plain JSON-like data, never live host objects.</summary>
 public sealed class TemplateScope
 {
+    // One shared empty map for scopes that leave a root unset (most set both: the default was two maps per scope).
+    private static readonly IReadOnlyDictionary<string, object?> NoValues = System.Collections.ObjectModel.ReadOnlyDictionary<string, object?>.Empty;
+
     /// <summary>The contact's fields as <c>contact.&lt;key&gt;</c> (typed: numbers, booleans, text).</summary>
-    public IReadOnlyDictionary<string, object?> Contact { get; init; } = new Dictionary<string, object?>();
+    public IReadOnlyDictionary<string, object?> Contact { get; init; } = NoValues;
 
     /// <summary>The flow variables as <c>vars.&lt;key&gt;</c>.</summary>
-    public IReadOnlyDictionary<string, object?> Vars { get; init; } = new Dictionary<string, object?>();
+    public IReadOnlyDictionary<string, object?> Vars { get; init; } = NoValues;
 
     /// <summary>The last integration response as <c>response</c>, and the body that <c>{data[url]}</c> placeholders read.</summary>
     public object? Response { get; init; }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using BotFlow.Plugins.Integration.Body;
+using BotFlow.Sdk.Data;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
@@ -69,14 +70,14 @@ public sealed class BodyBuilderTests
         ]);
 
         Assert.True(result.Succeeded, Describe(result.Errors));
-        var body = Assert.IsType<Dictionary<string, object?>>(result.Plain);
-        var deal = Assert.IsType<Dictionary<string, object?>>(body["deal"]);
+        var body = Assert.IsType<PlainMap>(result.Plain);
+        var deal = Assert.IsType<PlainMap>(body["deal"]);
         Assert.Equal(150.50m, deal["amount"]);
         Assert.Equal(7L, deal["count"]);
         Assert.Equal(true, deal["vip"]);
         Assert.Equal(1.2345678901234568E+22, deal["big"]);
         var items = Assert.IsType<List<object?>>(body["items"]);
-        Assert.Equal(2L, Assert.IsType<Dictionary<string, object?>>(items[0])["qty"]);
+        Assert.Equal(2L, Assert.IsType<PlainMap>(items[0])["qty"]);
         Assert.Equal("x", items[1]);
         Assert.Null(body["gone"]);
         Assert.Equal(["deal", "items", "gone"], body.Keys);
