@@ -135,111 +135,46 @@ internal sealed class BodyPlan
     /// <summary>Compact JSON in UTF-8, the text <c>JObject.ToString(Formatting.None)</c> writes for the same values.</summary>
     private byte[] Write(object?[] values)
     {
-        using var text = new PooledTextWriter(64 + (values.Length * 32));
-        using (var writer = new JsonTextWriter(text) { Formatting = Formatting.None, ArrayPool = JsonPlain.CharPool.Instance, CloseOutput = false })
-        {
-            Write(writer, _root, values);
-        }
-
-        return text.ToUtf8();
+        using var writer = new JsonBodyWriter(64 + (values.Length * 32));
+        Write(writer, _root, values);
+        return writer.ToArray();
     }
 
-    /// <summary>A text writer into a pooled buffer: the body goes from there to the UTF-8 bytes that are sent, with no string between.</summary>
-    private sealed class PooledTextWriter(int capacity) : TextWriter(CultureInfo.InvariantCulture)
-    {
-        private char[] _buffer = System.Buffers.ArrayPool<char>.Shared.Rent(capacity);
-        private int _length;
-
-        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
-
-        public override void Write(char value)
-        {
-            Reserve(1)[0] = value;
-            _length++;
-        }
-
-        public override void Write(char[] buffer, int index, int count) => Write(buffer.AsSpan(index, count));
-
-        public override void Write(string? value) => Write(value.AsSpan());
-
-        public override void Write(ReadOnlySpan<char> buffer)
-        {
-            buffer.CopyTo(Reserve(buffer.Length));
-            _length += buffer.Length;
-        }
-
-        public byte[] ToUtf8() => System.Text.Encoding.UTF8.GetBytes(_buffer, 0, _length);
-
-        private Span<char> Reserve(int count)
-        {
-            if (_length + count > _buffer.Length)
-            {
-                var larger = System.Buffers.ArrayPool<char>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + count));
-                _buffer.AsSpan(0, _length).CopyTo(larger);
-                System.Buffers.ArrayPool<char>.Shared.Return(_buffer);
-                _buffer = larger;
-            }
-
-            return _buffer.AsSpan(_length);
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing && _buffer.Length > 0)
-            {
-                System.Buffers.ArrayPool<char>.Shared.Return(_buffer);
-                _buffer = [];
-            }
-
-            base.Dispose(disposing);
-        }
-    }
-
-    private static void Write(JsonTextWriter writer, Node node, object?[] values)
+    private static void Write(JsonBodyWriter writer, Node node, object?[] values)
     {
         switch (node)
         {
             case ObjectNode obj:
-                writer.WriteStartObject();
-                foreach (var (name, child) in obj.Properties)
+                writer.StartObject();
+                for (var i = 0; i < obj.Properties.Count; i++)
                 {
-                    writer.WritePropertyName(name);
-                    Write(writer, child, values);
+                    if (i > 0)
+                    {
+                        writer.Separator();
+                    }
+
+                    writer.PropertyName(obj.Properties[i].Key);
+                    Write(writer, obj.Properties[i].Value, values);
                 }
 
-                writer.WriteEndObject();
+                writer.EndObject();
                 return;
             case ArrayNode array:
-                writer.WriteStartArray();
-                foreach (Node item in array.Items)
+                writer.StartArray();
+                for (var i = 0; i < array.Items.Count; i++)
                 {
-                    Write(writer, item, values);
+                    if (i > 0)
+                    {
+                        writer.Separator();
+                    }
+
+                    Write(writer, array.Items[i], values);
                 }
 
-                writer.WriteEndArray();
+                writer.EndArray();
                 return;
             default:
-                WriteValue(writer, values[node.Row]);
-                return;
-        }
-    }
-
-    private static void WriteValue(JsonTextWriter writer, object? value)
-    {
-        switch (value)
-        {
-            case null:
-                writer.WriteNull();
-                return;
-            case string s:
-                writer.WriteValue(s);
-                return;
-            case JToken token:
-                token.WriteTo(writer);
-                return;
-            default:
-                // bool, long, ulong, decimal, double, float, BigInteger: the overload a JValue of that type calls.
-                writer.WriteValue(value);
+                writer.Value(values[node.Row]);
                 return;
         }
     }
