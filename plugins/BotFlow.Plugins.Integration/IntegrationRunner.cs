@@ -83,19 +83,11 @@ public sealed class IntegrationRun
         {
             case string s:
                 return Masker.Apply(s);
+            case PlainMap plain:
+                // The map's own enumerator: no boxed one per map.
+                return (object?)MaskEntries(plain.GetEnumerator(), plain) ?? plain;
             case IReadOnlyDictionary<string, object?> map:
-                PlainMap? maskedMap = null;
-                foreach (var (key, item) in map)
-                {
-                    var masked = MaskPlain(item);
-                    if (!ReferenceEquals(masked, item))
-                    {
-                        maskedMap ??= new PlainMap(map);
-                        maskedMap[key] = masked;
-                    }
-                }
-
-                return (object?)maskedMap ?? map;
+                return (object?)MaskEntries(map.GetEnumerator(), map) ?? map;
             case IList<object?> list:
                 List<object?>? maskedList = null;
                 for (var i = 0; i < list.Count; i++)
@@ -112,6 +104,28 @@ public sealed class IntegrationRun
             default:
                 return value;
         }
+    }
+
+    /// <summary>A copy of the map with its secrets masked, or null when none of its values holds one.</summary>
+    private PlainMap? MaskEntries<TEnumerator>(TEnumerator entries, IReadOnlyDictionary<string, object?> map)
+        where TEnumerator : IEnumerator<KeyValuePair<string, object?>>
+    {
+        PlainMap? masked = null;
+        using (entries)
+        {
+            while (entries.MoveNext())
+            {
+                var (key, item) = entries.Current;
+                var value = MaskPlain(item);
+                if (!ReferenceEquals(value, item))
+                {
+                    masked ??= new PlainMap(map);
+                    masked[key] = value;
+                }
+            }
+        }
+
+        return masked;
     }
 }
 
@@ -130,7 +144,11 @@ public sealed class IntegrationRunner
 
     // The store's secrets prepared for masking, kept while the store hands out the same map (it makes a new one when a
     // secret changes), so a run does not sort and URL-escape every secret again.
-    private sealed record PreparedSecrets(IReadOnlyDictionary<string, string> Source, SecretMasker Masker);
+    private sealed record PreparedSecrets(IReadOnlyDictionary<string, string> Source, SecretMasker Masker)
+    {
+        /// <summary>Reads a secret for <c>secrets.&lt;name&gt;</c> in request templates: one delegate per secrets map, not per run.</summary>
+        public Func<string, string?> Read { get; } = name => Source.TryGetValue(name, out var value) ? value : null;
+    }
 
     private PreparedSecrets? _prepared;
 
@@ -167,7 +185,7 @@ public sealed class IntegrationRunner
         var scope = new TemplateScope
         {
             Contact = baseScope.Contact, Vars = baseScope.Vars, Response = baseScope.Response,
-            Secrets = name => secrets.TryGetValue(name, out var value) ? value : null,
+            Secrets = prepared.Read,
         };
         var built = RequestBuilder.Build(config, context.Templates, scope, context.FieldCatalog, context.Fields, masker);
         // The run's warnings start as the build's: one list, not a copy.
