@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -17,7 +18,7 @@ public sealed class OutboundHttp(IHttpClientFactory clients) : IOutboundHttp
 
     public async Task<OutboundResponse> SendAsync(HttpRequestMessage request, OutboundOptions options, CancellationToken cancellationToken)
     {
-        var watch = Stopwatch.StartNew();
+        var started = Stopwatch.GetTimestamp();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Timeout);
         var client = clients.CreateClient(ClientName);
@@ -29,7 +30,7 @@ public sealed class OutboundHttp(IHttpClientFactory clients) : IOutboundHttp
         {
             if (current.RequestUri is not { IsAbsoluteUri: true } uri || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
-                return Fail(OutboundErrorKind.InvalidRequest, "only absolute http and https URLs can be called", watch, current.RequestUri);
+                return Fail(OutboundErrorKind.InvalidRequest, "only absolute http and https URLs can be called", started, current.RequestUri);
             }
 
             HttpResponseMessage response;
@@ -39,11 +40,11 @@ public sealed class OutboundHttp(IHttpClientFactory clients) : IOutboundHttp
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                return Fail(OutboundErrorKind.Timeout, $"no response within {options.Timeout.TotalSeconds:0.###} s", watch, uri);
+                return Fail(OutboundErrorKind.Timeout, $"no response within {options.Timeout.TotalSeconds:0.###} s", started, uri);
             }
             catch (HttpRequestException ex)
             {
-                return Classify(ex, watch, uri);
+                return Classify(ex, started, uri);
             }
 
             using (response)
@@ -52,7 +53,7 @@ public sealed class OutboundHttp(IHttpClientFactory clients) : IOutboundHttp
                 {
                     if (redirects >= options.MaxRedirects)
                     {
-                        return Fail(OutboundErrorKind.Redirect, $"more than {options.MaxRedirects} redirects", watch, uri);
+                        return Fail(OutboundErrorKind.Redirect, $"more than {options.MaxRedirects} redirects", started, uri);
                     }
 
                     var target = location.IsAbsoluteUri ? location : new Uri(uri, location);
@@ -72,20 +73,18 @@ public sealed class OutboundHttp(IHttpClientFactory clients) : IOutboundHttp
                     continue;
                 }
 
-                return await ReadAsync(response, options, watch, uri, deadline.Token, cancellationToken);
+                return await ReadAsync(response, options, started, uri, deadline.Token, cancellationToken);
             }
         }
     }
 
-    private static async Task<OutboundResponse> ReadAsync(HttpResponseMessage response, OutboundOptions options, Stopwatch watch, Uri uri, CancellationToken deadline, CancellationToken caller)
+    private static async Task<OutboundResponse> ReadAsync(HttpResponseMessage response, OutboundOptions options, long started, Uri uri, CancellationToken deadline, CancellationToken caller)
     {
+        // Headers as the partner sent them (not re-formatted by .NET's parsers), a repeated name's values joined with ", ".
+        // The non-validated view reads them without parsing and without an array per header.
         var headers = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
-        {
-            var key = name.ToLowerInvariant();
-            var value = string.Join(", ", values);
-            headers[key] = headers.TryGetValue(key, out var existing) ? existing + ", " + value : value;
-        }
+        AddHeaders(headers, response.Headers.NonValidated);
+        AddHeaders(headers, response.Content.Headers.NonValidated);
 
         var retryAfter = response.Headers.RetryAfter switch
         {
@@ -96,7 +95,7 @@ public sealed class OutboundHttp(IHttpClientFactory clients) : IOutboundHttp
 
         if (response.Content.Headers.ContentLength > options.MaxResponseBytes)
         {
-            return TooLarge(response, headers, options, watch, uri, retryAfter);
+            return TooLarge(response, headers, options, started, uri, retryAfter);
         }
 
         try
@@ -106,32 +105,54 @@ public sealed class OutboundHttp(IHttpClientFactory clients) : IOutboundHttp
             using var read = await Http.PooledBody.ReadAsync(stream, response.Content.Headers.ContentLength, options.MaxResponseBytes, deadline);
             if (read.TooLarge)
             {
-                return TooLarge(response, headers, options, watch, uri, retryAfter);
+                return TooLarge(response, headers, options, started, uri, retryAfter);
             }
 
             var body = read.Span.ToArray();
             return new OutboundResponse
             {
-                Status = (int)response.StatusCode, Headers = headers, Body = body, Elapsed = watch.Elapsed, FinalUrl = uri, RetryAfter = retryAfter,
+                Status = (int)response.StatusCode, Headers = headers, Body = body, Elapsed = Stopwatch.GetElapsedTime(started), FinalUrl = uri, RetryAfter = retryAfter,
             };
         }
         catch (OperationCanceledException) when (!caller.IsCancellationRequested)
         {
             return new OutboundResponse
             {
-                Status = 0, Headers = headers, ErrorKind = OutboundErrorKind.Timeout, Elapsed = watch.Elapsed, FinalUrl = uri,
+                Status = 0, Headers = headers, ErrorKind = OutboundErrorKind.Timeout, Elapsed = Stopwatch.GetElapsedTime(started), FinalUrl = uri,
                 Error = $"the response body did not arrive within the deadline (status {(int)response.StatusCode})",
             };
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidDataException)
         {
-            return Fail(OutboundErrorKind.Connection, "the connection failed while reading the body: " + ex.Message, watch, uri);
+            return Fail(OutboundErrorKind.Connection, "the connection failed while reading the body: " + ex.Message, started, uri);
         }
     }
 
-    private static OutboundResponse TooLarge(HttpResponseMessage response, Dictionary<string, string> headers, OutboundOptions options, Stopwatch watch, Uri uri, TimeSpan? retryAfter) => new()
+    private static void AddHeaders(Dictionary<string, string> headers, HttpHeadersNonValidated received)
     {
-        Status = (int)response.StatusCode, Headers = headers, ErrorKind = OutboundErrorKind.TooLarge, Elapsed = watch.Elapsed, FinalUrl = uri, RetryAfter = retryAfter,
+        foreach (var (name, values) in received)
+        {
+            var key = LowerCase(name);
+            var value = values.ToString();
+            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(headers, key, out var repeated);
+            slot = repeated ? slot + ", " + value : value;
+        }
+    }
+
+    // The names most answers carry, lower-cased once (ToLowerInvariant makes a new string for each mixed-case name).
+    private static readonly FrozenDictionary<string, string> LowerCaseNames = new[]
+    {
+        "Content-Type", "Content-Length", "Content-Encoding", "Content-Language", "Content-Disposition", "Date", "Server",
+        "Connection", "Keep-Alive", "Transfer-Encoding", "Cache-Control", "Pragma", "Expires", "ETag", "Last-Modified", "Vary",
+        "Location", "Retry-After", "Set-Cookie", "Access-Control-Allow-Origin", "Strict-Transport-Security", "X-Powered-By",
+        "X-Request-Id", "X-Content-Type-Options", "X-Frame-Options", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",
+    }.ToFrozenDictionary(name => name, name => name.ToLowerInvariant(), StringComparer.Ordinal);
+
+    private static string LowerCase(string name) => LowerCaseNames.TryGetValue(name, out var lower) ? lower : name.ToLowerInvariant();
+
+    private static OutboundResponse TooLarge(HttpResponseMessage response, Dictionary<string, string> headers, OutboundOptions options, long started, Uri uri, TimeSpan? retryAfter) => new()
+    {
+        Status = (int)response.StatusCode, Headers = headers, ErrorKind = OutboundErrorKind.TooLarge, Elapsed = Stopwatch.GetElapsedTime(started), FinalUrl = uri, RetryAfter = retryAfter,
         Error = $"the response body is larger than {options.MaxResponseBytes} bytes",
     };
 
@@ -169,26 +190,26 @@ public sealed class OutboundHttp(IHttpClientFactory clients) : IOutboundHttp
     private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther
         or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
 
-    private static OutboundResponse Classify(HttpRequestException ex, Stopwatch watch, Uri uri)
+    private static OutboundResponse Classify(HttpRequestException ex, long started, Uri uri)
     {
         for (Exception? inner = ex; inner is not null; inner = inner.InnerException)
         {
             switch (inner)
             {
                 case AddressRefusedException refused:
-                    return Fail(OutboundErrorKind.AddressRefused, refused.Message, watch, uri);
+                    return Fail(OutboundErrorKind.AddressRefused, refused.Message, started, uri);
                 case SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain }:
-                    return Fail(OutboundErrorKind.Dns, $"the host '{uri.Host}' could not be resolved", watch, uri);
+                    return Fail(OutboundErrorKind.Dns, $"the host '{uri.Host}' could not be resolved", started, uri);
                 case SocketException socket:
-                    return Fail(OutboundErrorKind.Connection, $"connection to {uri.Host}:{uri.Port} failed: {socket.SocketErrorCode}", watch, uri);
+                    return Fail(OutboundErrorKind.Connection, $"connection to {uri.Host}:{uri.Port} failed: {socket.SocketErrorCode}", started, uri);
             }
         }
 
-        return Fail(OutboundErrorKind.Connection, "the request failed: " + ex.Message, watch, uri);
+        return Fail(OutboundErrorKind.Connection, "the request failed: " + ex.Message, started, uri);
     }
 
-    private static OutboundResponse Fail(OutboundErrorKind kind, string error, Stopwatch watch, Uri? uri) =>
-        new() { Status = 0, ErrorKind = kind, Error = error, Elapsed = watch.Elapsed, FinalUrl = uri };
+    private static OutboundResponse Fail(OutboundErrorKind kind, string error, long started, Uri? uri) =>
+        new() { Status = 0, ErrorKind = kind, Error = error, Elapsed = Stopwatch.GetElapsedTime(started), FinalUrl = uri };
 }
 
 public static class OutboundHttpServiceCollectionExtensions

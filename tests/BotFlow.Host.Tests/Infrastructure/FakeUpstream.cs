@@ -72,6 +72,15 @@ public sealed class FakeUpstream : IAsyncDisposable
 
             await context.Response.WriteAsync("\"}");
         });
+        // Headers as some partners send them: a content type without the space, a name repeated, a name in capitals.
+        app.MapGet("/headers", async context =>
+        {
+            context.Response.Headers.ContentType = "application/json;charset=UTF-8";
+            context.Response.Headers.Append("X-Trace", "a");
+            context.Response.Headers.Append("X-Trace", "b");
+            context.Response.Headers["X-PARTNER-ID"] = "p-1";
+            await context.Response.WriteAsync("{\"ok\":true}");
+        });
         app.MapGet("/redirect/{n:int}", (int n) => n == 0 ? Results.Json(new { arrived = true }) : Results.Redirect($"/redirect/{n - 1}"));
         // 307/308 keep the method and body, 302/303 turn a POST into a GET (twice, to see the body survive two hops).
         app.MapMethods("/redirect-post/{code:int}/{n:int}", ["GET", "POST"], (int code, int n) => Results.Redirect(n > 1 ? $"/redirect-post/{code}/{n - 1}" : "/echo",

@@ -98,6 +98,23 @@ public sealed class IntegrationEndpointTests
     }
 
     [Fact]
+    public async Task Response_headers_arrive_as_sent_under_lower_case_names_with_repeated_ones_joined()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var app = new BotFlowApp();
+
+        var result = await ReadAsync(await app.CreateClient().PostAsync("/api/integrations/test", Json($$"""
+            { "config": { "method": "GET", "url": "{{upstream.BaseUrl}}/headers" } }
+            """)), expectSuccess: true);
+
+        var headers = (JObject)result["response"]!["headers"]!;
+        Assert.Equal("application/json;charset=UTF-8", (string?)headers["content-type"]);
+        Assert.Equal("a, b", (string?)headers["x-trace"]);
+        Assert.Equal("p-1", (string?)headers["x-partner-id"]);
+        Assert.True((bool)result["response"]!["body"]!["ok"]!);
+    }
+
+    [Fact]
     public async Task Test_runs_the_request_for_real_and_changes_no_contact()
     {
         await using var upstream = await FakeUpstream.StartAsync();
