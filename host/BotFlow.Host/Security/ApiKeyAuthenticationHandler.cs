@@ -18,9 +18,6 @@ public sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "BotFlow.ApiKey";
 
-    /// <summary>The scheme endpoints use: it forwards to the API-key handler or the sign-in cookie.</summary>
-    public const string PolicySchemeName = "BotFlow";
-
     public const string CookieSchemeName = "BotFlow.Cookie";
 
     public const string CookieName = ".BotFlow.Auth";

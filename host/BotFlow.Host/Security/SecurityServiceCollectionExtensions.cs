@@ -21,13 +21,14 @@ public static class SecurityServiceCollectionExtensions
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton<ApiKeyDigests>();
-        services.AddAuthentication(ApiKeyAuthenticationHandler.PolicySchemeName)
-            .AddPolicyScheme(ApiKeyAuthenticationHandler.PolicySchemeName, "API key or sign-in cookie", o =>
+        // The API-key scheme is the default and hands a request to the cookie scheme when it carries the sign-in cookie
+        // and no key (what a separate policy scheme did, without a second handler and its tasks on every API call).
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, o =>
                 o.ForwardDefaultSelector = context =>
                     !ApiKeyAuthenticationHandler.HasKeyHeader(context.Request) && context.Request.Cookies.ContainsKey(ApiKeyAuthenticationHandler.CookieName)
                         ? ApiKeyAuthenticationHandler.CookieSchemeName
-                        : ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+                        : null)
             .AddCookie(ApiKeyAuthenticationHandler.CookieSchemeName, o =>
             {
                 o.Cookie.Name = ApiKeyAuthenticationHandler.CookieName;

@@ -63,9 +63,11 @@ internal static class PlainJsonWriter
                 WriteString(builder, s);
                 break;
             case long l:
-                Span<char> digits = stackalloc char[24];
-                l.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
-                builder.Append(digits[..written]);
+                WriteInteger(builder, l);
+                break;
+            case int i:
+                // An execution record's HTTP status is an int: it took the serializer's way below on every step.
+                WriteInteger(builder, i);
                 break;
             case decimal d:
                 builder.Append(JsonConvert.ToString(d));
@@ -102,6 +104,13 @@ internal static class PlainJsonWriter
 
                 break;
         }
+    }
+
+    private static void WriteInteger(StringBuilder builder, long value)
+    {
+        Span<char> digits = stackalloc char[24];
+        value.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
+        builder.Append(digits[..written]);
     }
 
     /// <summary>An object of text values (a contact's fields).</summary>

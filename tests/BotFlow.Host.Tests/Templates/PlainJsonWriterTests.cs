@@ -24,6 +24,8 @@ public sealed class PlainJsonWriterTests
         { "non-finite doubles", new List<object?> { double.NaN, double.PositiveInfinity, double.NegativeInfinity } },
         { "booleans", new List<object?> { true, false } },
         { "nested", new Dictionary<string, object?> { ["a"] = new Dictionary<string, object?> { ["b"] = new List<object?> { 1L, "x", null, new Dictionary<string, object?>() } }, ["k\"ey\n"] = new List<object?>(), ["n"] = null } },
+        { "ints (an execution record's status)", new List<object?> { 0, -1, 200, int.MinValue, int.MaxValue } },
+        { "plain maps", new BotFlow.Sdk.Data.PlainMap { ["status"] = 200, ["headers"] = new BotFlow.Sdk.Data.PlainMap(ignoreCase: true) { ["X-A"] = "1" }, ["e"] = new BotFlow.Sdk.Data.PlainMap() } },
         { "other CLR values", new List<object?> { 7, new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc), new[] { "s" } } },
     };
 
