@@ -38,7 +38,8 @@ public static class PlainData
 
     public static Dictionary<string, object?> ParseObject(string? json)
     {
-        if (string.IsNullOrEmpty(json))
+        // "{}" is what a new conversation stores for its variables: no reader for it on every first step.
+        if (string.IsNullOrEmpty(json) || json == "{}")
         {
             return new Dictionary<string, object?>(StringComparer.Ordinal);
         }

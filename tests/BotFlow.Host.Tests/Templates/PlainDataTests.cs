@@ -19,6 +19,20 @@ public sealed class PlainDataTests
         ["other"] = new[] { 1, 2 },
     };
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("{}")]
+    [InlineData(" { } ")]
+    public void Stored_variables_with_nothing_in_them_read_as_an_empty_map_a_step_can_write(string? json)
+    {
+        var vars = PlainData.ParseObject(json);
+
+        vars["plano"] = "ouro";
+        Assert.Equal("ouro", Assert.Single(vars).Value);
+        Assert.Empty(PlainData.ParseObject(json));
+    }
+
     [Fact]
     public void ToJson_writes_what_the_serializer_writes()
     {
