@@ -18,6 +18,16 @@ public sealed class ScribanTemplateEngineTests
     private string Render(string template, TemplateScope? scope = null) => _engine.Render(_engine.Parse(template), scope ?? Scope()).Text;
 
     [Fact]
+    public void A_template_assigning_into_a_scope_root_left_unset_gets_a_render_error_with_its_place()
+    {
+        // Roots a scope leaves unset share one read-only empty map: writing into it is the template's error, not the host's.
+        var result = _engine.Render(_engine.Parse("{{ contact.x = 1 }}ok"), new TemplateScope());
+
+        Assert.False(result.Succeeded);
+        Assert.StartsWith("line 1, column 4:", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Renders_contact_vars_and_response()
     {
         Assert.Equal("Ana ouro 200", Render("{{ contact.name }} {{ vars.plano }} {{ response.status }}"));
