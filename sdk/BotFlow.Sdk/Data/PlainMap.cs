@@ -15,8 +15,8 @@ namespace BotFlow.Sdk.Data;
 /// Lookups compare keys one by one while the map is small; past <see cref="IndexAbove"/> keys the first lookup builds a
 /// hash index kept up to date from then on, so a large object read from a partner costs what a dictionary would.
 /// Keys compare ordinally (optionally ignoring case, for header names). Changing a value during an enumeration is
-/// allowed; adding or removing a key ends it with an <see cref="InvalidOperationException"/>. Not thread-safe for
-/// writers, like <see cref="Dictionary{TKey,TValue}"/>.
+/// allowed; adding or removing a key ends it with an <see cref="InvalidOperationException"/>. Like
+/// <see cref="Dictionary{TKey,TValue}"/>, many threads may read a map that none is changing.
 /// </remarks>
 [DebuggerDisplay("Count = {Count}")]
 public sealed class PlainMap : IDictionary<string, object?>, IReadOnlyDictionary<string, object?>, IDictionary
@@ -258,7 +258,7 @@ public sealed class PlainMap : IDictionary<string, object?>, IReadOnlyDictionary
     private int IndexOf(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (_index is { } index)
+        if (Volatile.Read(ref _index) is { } index)
         {
             return index.TryGetValue(key, out var found) ? found : -1;
         }
@@ -267,12 +267,15 @@ public sealed class PlainMap : IDictionary<string, object?>, IReadOnlyDictionary
         var count = _count;
         if (count > IndexAbove)
         {
-            index = _index = new Dictionary<string, int>(count, IgnoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+            // Built whole before it is published: readers on other threads may share a map (as they may a dictionary)
+            // and must never see half an index; two of them building it at once only build it twice.
+            index = new Dictionary<string, int>(count, IgnoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
             for (var i = 0; i < count; i++)
             {
                 index[entries[i].Key] = i;
             }
 
+            Volatile.Write(ref _index, index);
             return index.TryGetValue(key, out var found) ? found : -1;
         }
 

@@ -104,6 +104,34 @@ public sealed class PlainMapTests
     }
 
     [Fact]
+    public void Many_threads_reading_a_large_map_while_its_index_is_built_all_find_every_key()
+    {
+        // The index is built by the first lookup past IndexAbove keys: readers racing to build it must all be right.
+        for (var round = 0; round < 200; round++)
+        {
+            var map = new PlainMap();
+            for (var i = 0; i < 64; i++)
+            {
+                map["k" + i] = (long)i;
+            }
+
+            var wrong = 0;
+            Parallel.For(0, 8, _ =>
+            {
+                for (var i = 63; i >= 0; i--)
+                {
+                    if (!map.TryGetValue("k" + i, out var value) || (long)value! != i || map.ContainsKey("x" + i))
+                    {
+                        Interlocked.Increment(ref wrong);
+                    }
+                }
+            });
+
+            Assert.Equal(0, wrong);
+        }
+    }
+
+    [Fact]
     public void Changing_a_value_during_enumeration_is_allowed_adding_a_key_is_not()
     {
         var map = new PlainMap { ["a"] = 1L, ["b"] = 2L };
