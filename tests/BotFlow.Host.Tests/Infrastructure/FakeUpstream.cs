@@ -81,6 +81,12 @@ public sealed class FakeUpstream : IAsyncDisposable
             context.Response.Headers["X-PARTNER-ID"] = "p-1";
             await context.Response.WriteAsync("{\"ok\":true}");
         });
+        // A Latin-1 answer whose bytes are also valid UTF-8 ("Ã§" in Latin-1 is "ç" read as UTF-8): only its charset says which.
+        app.MapGet("/latin1", async context =>
+        {
+            context.Response.Headers.ContentType = "application/json; charset=iso-8859-1";
+            await context.Response.Body.WriteAsync(System.Text.Encoding.Latin1.GetBytes("{\"nome\":\"Ã§\"}"));
+        });
         app.MapGet("/redirect/{n:int}", (int n) => n == 0 ? Results.Json(new { arrived = true }) : Results.Redirect($"/redirect/{n - 1}"));
         // 307/308 keep the method and body, 302/303 turn a POST into a GET (twice, to see the body survive two hops).
         app.MapMethods("/redirect-post/{code:int}/{n:int}", ["GET", "POST"], (int code, int n) => Results.Redirect(n > 1 ? $"/redirect-post/{code}/{n - 1}" : "/echo",

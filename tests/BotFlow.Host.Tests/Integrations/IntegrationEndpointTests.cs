@@ -115,6 +115,19 @@ public sealed class IntegrationEndpointTests
     }
 
     [Fact]
+    public async Task An_answer_in_another_charset_is_read_in_that_charset()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var app = new BotFlowApp();
+
+        var result = await ReadAsync(await app.CreateClient().PostAsync("/api/integrations/test", Json($$"""
+            { "config": { "method": "GET", "url": "{{upstream.BaseUrl}}/latin1" } }
+            """)), expectSuccess: true);
+
+        Assert.Equal("Ã§", (string?)result["response"]!["body"]!["nome"]);
+    }
+
+    [Fact]
     public async Task Test_runs_the_request_for_real_and_changes_no_contact()
     {
         await using var upstream = await FakeUpstream.StartAsync();
