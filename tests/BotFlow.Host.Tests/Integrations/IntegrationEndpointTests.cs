@@ -100,12 +100,7 @@ public sealed class IntegrationEndpointTests
     [Fact]
     public async Task Response_headers_arrive_as_sent_under_lower_case_names_with_repeated_ones_joined()
     {
-        await using var upstream = await FakeUpstream.StartAsync();
-        using var app = new BotFlowApp();
-
-        var result = await ReadAsync(await app.CreateClient().PostAsync("/api/integrations/test", Json($$"""
-            { "config": { "method": "GET", "url": "{{upstream.BaseUrl}}/headers" } }
-            """)), expectSuccess: true);
+        var result = await TestGetAsync("/headers");
 
         var headers = (JObject)result["response"]!["headers"]!;
         Assert.Equal("application/json;charset=UTF-8", (string?)headers["content-type"]);
@@ -117,14 +112,19 @@ public sealed class IntegrationEndpointTests
     [Fact]
     public async Task An_answer_in_another_charset_is_read_in_that_charset()
     {
-        await using var upstream = await FakeUpstream.StartAsync();
-        using var app = new BotFlowApp();
-
-        var result = await ReadAsync(await app.CreateClient().PostAsync("/api/integrations/test", Json($$"""
-            { "config": { "method": "GET", "url": "{{upstream.BaseUrl}}/latin1" } }
-            """)), expectSuccess: true);
+        var result = await TestGetAsync("/latin1");
 
         Assert.Equal("Ã§", (string?)result["response"]!["body"]!["nome"]);
+    }
+
+    /// <summary>The editor's Test of a GET to one of the fake partner's paths, on a fresh host.</summary>
+    private static async Task<JObject> TestGetAsync(string path)
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var app = new BotFlowApp();
+        return await ReadAsync(await app.CreateClient().PostAsync("/api/integrations/test", Json($$"""
+            { "config": { "method": "GET", "url": "{{upstream.BaseUrl}}{{path}}" } }
+            """)), expectSuccess: true);
     }
 
     [Fact]
