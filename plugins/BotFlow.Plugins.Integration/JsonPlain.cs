@@ -176,7 +176,6 @@ public static class JsonPlain
             : throw new UnusualToken();
     }
 
-
     private static bool ReadSkippingComments(JsonReader reader)
     {
         while (reader.Read())
