@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 using BotFlow.Host.Storage;
+using BotFlow.Sdk.Data;
 using Newtonsoft.Json;
 
 namespace BotFlow.Host.Templates;
@@ -16,11 +16,6 @@ namespace BotFlow.Host.Templates;
 /// </summary>
 internal static class PlainJsonWriter
 {
-    // Characters Newtonsoft escapes by default inside double quotes: control characters, the quote, the backslash and
-    // the three line terminators JavaScript does not allow in a string literal.
-    private static readonly SearchValues<char> Escaped = SearchValues.Create(
-        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f\"\\\u0085\u2028\u2029");
-
     private const int MaxCachedCapacity = 64 * 1024;
 
     [ThreadStatic]
@@ -146,30 +141,9 @@ internal static class PlainJsonWriter
         builder.Append('"');
         var rest = value.AsSpan();
         int at;
-        while ((at = rest.IndexOfAny(Escaped)) >= 0)
+        while ((at = JsonStringEscapes.IndexOfEscaped(rest)) >= 0)
         {
-            builder.Append(rest[..at]);
-            var c = rest[at];
-            var escape = c switch
-            {
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                '\n' => "\\n",
-                '\r' => "\\r",
-                '\t' => "\\t",
-                '\b' => "\\b",
-                '\f' => "\\f",
-                _ => null,
-            };
-            if (escape is not null)
-            {
-                builder.Append(escape);
-            }
-            else
-            {
-                builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-            }
-
+            builder.Append(rest[..at]).Append(JsonStringEscapes.Escape(rest[at]));
             rest = rest[(at + 1)..];
         }
 

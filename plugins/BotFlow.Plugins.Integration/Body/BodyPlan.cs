@@ -1,8 +1,6 @@
-using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using BotFlow.Sdk.Data;
-using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
 namespace BotFlow.Plugins.Integration.Body;

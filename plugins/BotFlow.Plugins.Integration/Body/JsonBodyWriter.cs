@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using BotFlow.Sdk.Data;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
@@ -18,11 +19,6 @@ namespace BotFlow.Plugins.Integration.Body;
 /// </remarks>
 internal sealed class JsonBodyWriter(int capacity) : IDisposable
 {
-    // What Newtonsoft escapes in a double-quoted string by default (StringEscapeHandling.Default): control characters,
-    // the quote, the backslash, and the three line terminators JavaScript does not allow in a string literal.
-    private static readonly SearchValues<char> Escaped = SearchValues.Create(
-        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f\"\\\u0085\u2028\u2029");
-
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(capacity);
     private int _length;
 
@@ -81,17 +77,17 @@ internal sealed class JsonBodyWriter(int capacity) : IDisposable
         }
     }
 
-    /// <summary>A quoted string, escaped as Newtonsoft escapes it by default.</summary>
+    /// <summary>A quoted string, escaped as Newtonsoft escapes it by default (<see cref="JsonStringEscapes"/>).</summary>
     public void String(string value)
     {
         Byte((byte)'"');
         var rest = value.AsSpan();
         int next;
-        while ((next = rest.IndexOfAny(Escaped)) >= 0)
+        while ((next = JsonStringEscapes.IndexOfEscaped(rest)) >= 0)
         {
             // Never inside a surrogate pair: every escaped character is a single UTF-16 unit.
             Utf8(rest[..next]);
-            Escape(rest[next]);
+            Ascii(JsonStringEscapes.Escape(rest[next]));
             rest = rest[(next + 1)..];
         }
 
@@ -109,36 +105,6 @@ internal sealed class JsonBodyWriter(int capacity) : IDisposable
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = [];
         }
-    }
-
-    private void Escape(char c)
-    {
-        var shortForm = c switch
-        {
-            '"' => '"',
-            '\\' => '\\',
-            '\b' => 'b',
-            '\t' => 't',
-            '\n' => 'n',
-            '\f' => 'f',
-            '\r' => 'r',
-            _ => '\0',
-        };
-        if (shortForm != '\0')
-        {
-            var two = Reserve(2);
-            two[0] = (byte)'\\';
-            two[1] = (byte)shortForm;
-            _length += 2;
-            return;
-        }
-
-        // \u and four lower-case hex digits, as Newtonsoft writes them.
-        var six = Reserve(6);
-        six[0] = (byte)'\\';
-        six[1] = (byte)'u';
-        ((int)c).TryFormat(six[2..], out _, "x4", CultureInfo.InvariantCulture);
-        _length += 6;
     }
 
     private static int Format(long value, Span<byte> into) =>
