@@ -379,12 +379,22 @@ public sealed class IntegrationRunner
     }
 
     /// <summary>Response headers as plain data, each value masked when a masker is given.</summary>
-    private static PlainMap Plain(IReadOnlyDictionary<string, string> headers, SecretMasker? masker)
+    /// <remarks>The dictionary's own enumerator where the headers are one (the host's outbound client hands one back): the interface's is boxed.</remarks>
+    private static PlainMap Plain(IReadOnlyDictionary<string, string> headers, SecretMasker? masker) => headers is Dictionary<string, string> dictionary
+        ? Plain(dictionary.GetEnumerator(), dictionary.Count, masker)
+        : Plain(headers.GetEnumerator(), headers.Count, masker);
+
+    private static PlainMap Plain<TEnumerator>(TEnumerator headers, int count, SecretMasker? masker)
+        where TEnumerator : IEnumerator<KeyValuePair<string, string>>
     {
-        var map = new PlainMap(headers.Count);
-        foreach (var (name, value) in headers)
+        var map = new PlainMap(count);
+        using (headers)
         {
-            map[name] = masker is null ? value : masker.Apply(value);
+            while (headers.MoveNext())
+            {
+                var (name, value) = headers.Current;
+                map[name] = masker is null ? value : masker.Apply(value);
+            }
         }
 
         return map;
@@ -577,7 +587,8 @@ public sealed class IntegrationRunner
         DurationMs = Math.Round(response?.Elapsed.TotalMilliseconds ?? (_clock.GetUtcNow() - started).TotalMilliseconds, 1),
         Outcome = result.Outcome,
         Error = result.Error,
-        Warnings = result.Warnings.Count == 0 ? [] : result.Warnings.ToList(),
+        // Typed as the property: `[]` beside ToList() would be a new empty List<string> on every run.
+        Warnings = result.Warnings.Count == 0 ? Array.Empty<string>() : result.Warnings.ToArray(),
         Request = result.MaskedRequest(),
         Response = response is null ? null : new PlainMap(5)
         {

@@ -11,7 +11,19 @@ public sealed class StatusRanges
 
     public static readonly StatusRanges Default = new([(200, 299)]);
 
-    public bool Contains(int status) => _ranges.Any(r => status >= r.From && status <= r.To);
+    public bool Contains(int status)
+    {
+        // A loop, not Any(): a closure and a delegate on every call of every run.
+        foreach (var (from, to) in _ranges)
+        {
+            if (status >= from && status <= to)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public static bool TryParse(string? text, out StatusRanges ranges, out string error)
     {

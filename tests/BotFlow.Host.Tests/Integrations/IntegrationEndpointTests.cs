@@ -98,6 +98,25 @@ public sealed class IntegrationEndpointTests
     }
 
     [Fact]
+    public async Task Preview_rejects_header_names_outside_printable_ascii_or_with_a_colon()
+    {
+        using var app = new BotFlowApp();
+
+        var preview = await ReadAsync(await app.CreateClient().PostAsync("/api/integrations/preview", Json("""
+            { "config": { "method": "GET", "url": "http://127.0.0.1:1/x", "headers": [
+                { "key": "X-Ok_1.2~!#$%&'*+^`|", "value": "a" }, { "key": "X Space", "value": "b" }, { "key": "X:Colon", "value": "c" },
+                { "key": "X-Ção", "value": "d" }, { "key": "X-Del\u007f", "value": "e" }, { "key": " X-Trimmed ", "value": "g" } ] } }
+            """)), expectSuccess: true);
+
+        var errors = preview["errors"]!.Select(e => (string)e!).ToList();
+        Assert.Equal(["config.headers[1].key", "config.headers[2].key", "config.headers[3].key", "config.headers[4].key"],
+            errors.Select(e => e[..e.IndexOf(':', StringComparison.Ordinal)]));
+        Assert.All(errors, e => Assert.EndsWith("is not a valid header name", e, StringComparison.Ordinal));
+        Assert.Equal("a", (string?)preview["headers"]!["X-Ok_1.2~!#$%&'*+^`|"]);
+        Assert.Equal("g", (string?)preview["headers"]!["X-Trimmed"]);
+    }
+
+    [Fact]
     public async Task Response_headers_arrive_as_sent_under_lower_case_names_with_repeated_ones_joined()
     {
         var result = await TestGetAsync("/headers");
