@@ -27,11 +27,17 @@ public sealed class IntegrationRun
     public bool Retryable { get; set; }
 
     public string? Message { get; set; }
-    public Dictionary<string, string?> FieldsToSave { get; } = new(StringComparer.Ordinal);
-    public Dictionary<string, object?> VarsToSave { get; } = new(StringComparer.Ordinal);
+    private Dictionary<string, string?>? _fieldsToSave;
+    private Dictionary<string, object?>? _varsToSave;
+
+    // Made on the first value saved: many runs save no var, and failed runs nothing at all.
+    public Dictionary<string, string?> FieldsToSave => _fieldsToSave ??= new(StringComparer.Ordinal);
+    public Dictionary<string, object?> VarsToSave => _varsToSave ??= new(StringComparer.Ordinal);
+    internal bool SavesFields => _fieldsToSave is { Count: > 0 };
+    internal bool SavesVars => _varsToSave is { Count: > 0 };
     public IReadOnlyList<string> ScriptLog { get; set; } = [];
     public List<string> Warnings { get; init; } = [];
-    public List<ExecutionRecord> Records { get; } = [];
+    public List<ExecutionRecord> Records { get; } = new(1); // one try, one record: the usual run
     public int LastAttempt { get; set; }
 
     /// <summary>The last try, recorded once the response has been read and mapped (its record carries the outcome).</summary>
@@ -499,7 +505,7 @@ public sealed class IntegrationRunner
         {
             // The message sees what this run saved; without saves the scope's own maps serve as they are.
             var contact = requestScope.Contact;
-            if (result.FieldsToSave.Count > 0)
+            if (result.SavesFields)
             {
                 var saved = new PlainMap(requestScope.Contact);
                 foreach (var (key, value) in result.FieldsToSave)
@@ -511,7 +517,7 @@ public sealed class IntegrationRunner
             }
 
             var vars = context.Vars;
-            if (result.VarsToSave.Count > 0)
+            if (result.SavesVars)
             {
                 var saved = new PlainMap(context.Vars);
                 foreach (var (key, value) in result.VarsToSave)
@@ -557,14 +563,20 @@ public sealed class IntegrationRunner
             context.SetResponse(result.MaskPlain(result.ResponseData));
         }
 
-        foreach (var (key, value) in result.FieldsToSave)
+        if (result.SavesFields)
         {
-            context.SetField(key, value);
+            foreach (var (key, value) in result.FieldsToSave)
+            {
+                context.SetField(key, value);
+            }
         }
 
-        foreach (var (key, value) in result.VarsToSave)
+        if (result.SavesVars)
         {
-            context.SetVar(key, value);
+            foreach (var (key, value) in result.VarsToSave)
+            {
+                context.SetVar(key, value);
+            }
         }
 
         if (result.Outcome == IntegrationBlock.Success && !string.IsNullOrEmpty(result.Message) && context.Mode != BlockRunMode.Test)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using BotFlow.Plugins.Integration.Body;
 using BotFlow.Sdk.Fields;
@@ -177,7 +178,21 @@ public static class RequestBuilder
             return;
         }
 
-        var rows = new BodyRow[body.Count];
+        // The rows live only while the body is built (their values are copied into it): a pooled array, not one per run.
+        var rented = ArrayPool<BodyRow>.Shared.Rent(body.Count);
+        try
+        {
+            BuildBody(body, new ArraySegment<BodyRow>(rented, 0, body.Count), isForm, built, render, fields, contactFields);
+        }
+        finally
+        {
+            ArrayPool<BodyRow>.Shared.Return(rented, clearArray: true);
+        }
+    }
+
+    private static void BuildBody(IReadOnlyList<BodyRowConfig> body, ArraySegment<BodyRow> rows, bool isForm, BuiltRequest built, Renderer render, IFieldCatalog fields,
+        IReadOnlyDictionary<string, string> contactFields)
+    {
         for (var i = 0; i < body.Count; i++)
         {
             var row = body[i];

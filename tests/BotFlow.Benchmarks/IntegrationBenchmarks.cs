@@ -90,7 +90,18 @@ public class IntegrationBenchmarks
     [Benchmark(Description = "integration block: boleto + cached script (no network)")]
     public Task<string> BoletoBlockWithScript() => RunBlock(_boletoWithScript);
 
+    /// <summary>What the block benchmarks build before the block starts (the host builds it for any block's step): its share of their allocation.</summary>
+    [Benchmark(Description = "step context only (built for any block)")]
+    public object StepContextOnly() => NewContext(_boleto);
+
     private async Task<string> RunBlock(IntegrationConfig config)
+    {
+        var context = NewContext(config);
+        var run = await _runner.RunAsync(context, config, new IntegrationRunRequest("exec-1", "conversation"));
+        return run.Outcome;
+    }
+
+    private BlockContext<IntegrationConfig> NewContext(IntegrationConfig config)
     {
         var state = new BlockContextState
         {
@@ -99,9 +110,7 @@ public class IntegrationBenchmarks
             Fields = new Dictionary<string, string> { ["name"] = "João Conceição", ["cpf"] = "52998224725", ["email"] = "cliente52998224725@example.com.br" },
             Vars = new Dictionary<string, object?>(), Templates = _templates, Logger = NullLogger.Instance, Clock = TimeProvider.System, BlockId = "buscar-boleto",
         };
-        var context = new BlockContext<IntegrationConfig>(state, config);
-        var run = await _runner.RunAsync(context, config, new IntegrationRunRequest("exec-1", "conversation"));
-        return run.Outcome;
+        return new BlockContext<IntegrationConfig>(state, config);
     }
 
     private sealed class InstantPartner : IOutboundHttp

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using BotFlow.Sdk.Data;
@@ -93,7 +94,20 @@ internal sealed class BodyPlan
             throw new ArgumentException($"the plan has {_keys.Length} rows, not {rows.Count}", nameof(rows));
         }
 
-        var values = new object?[rows.Count];
+        // The converted values live only while the body is written and copied: a pooled array, not one per run.
+        var values = ArrayPool<object?>.Shared.Rent(rows.Count);
+        try
+        {
+            return Build(rows, values);
+        }
+        finally
+        {
+            ArrayPool<object?>.Shared.Return(values, clearArray: true);
+        }
+    }
+
+    private BodyBuildResult Build(IReadOnlyList<BodyRow> rows, object?[] values)
+    {
         List<BodyError>? errors = null;
         for (int row = 0; row < rows.Count; row++)
         {
