@@ -41,7 +41,8 @@ public sealed class OutboundResponse
     public int Status { get; init; }
 
     /// <summary>Response headers (content headers included) with lower-case names; repeated headers joined with ", ".</summary>
-    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+    // One shared empty map by default: every response sets its own, so a new dictionary here was made and dropped per call.
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>The body bytes (empty when none arrived).</summary>
     public byte[] Body { get; init; } = [];
