@@ -325,7 +325,7 @@ public sealed class SchemaMigrator(BotFlowDatabase database, ILogger<SchemaMigra
 
             // WAL is a property of the file, so setting it once here serves every later connection.
             await BotFlowDatabase.Command(connection, "PRAGMA journal_mode=WAL;").ExecuteNonQueryAsync(ct);
-            engine = "SQLite " + sqlite + (((Microsoft.Data.Sqlite.SqliteConnection)connection).Handle is { } handle && SqliteThreading.IsMultiThread(handle) ? ", multi-thread" : ", serialized");
+            engine = "SQLite " + sqlite;
         }
         else
         {

@@ -24,8 +24,6 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     public SqliteDatabase(IOptions<StorageOptions> options, IHostEnvironment environment, ILogger<SqliteDatabase>? logger = null)
     {
         _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-        // Before this database opens its first connection (docs/benchmarks.md: ~7% of a step's CPU in alternated pairs).
-        SqliteThreading.Request();
         var folder = Path.GetFullPath(options.Value.DataFolder, environment.ContentRootPath);
         Directory.CreateDirectory(folder);
         DataFolder = folder;
