@@ -385,26 +385,8 @@ public sealed class IntegrationRunner
     }
 
     /// <summary>Response headers as plain data, each value masked when a masker is given.</summary>
-    /// <remarks>The dictionary's own enumerator where the headers are one (the host's outbound client hands one back): the interface's is boxed.</remarks>
-    private static PlainMap Plain(IReadOnlyDictionary<string, string> headers, SecretMasker? masker) => headers is Dictionary<string, string> dictionary
-        ? Plain(dictionary.GetEnumerator(), dictionary.Count, masker)
-        : Plain(headers.GetEnumerator(), headers.Count, masker);
-
-    private static PlainMap Plain<TEnumerator>(TEnumerator headers, int count, SecretMasker? masker)
-        where TEnumerator : IEnumerator<KeyValuePair<string, string>>
-    {
-        var map = new PlainMap(count);
-        using (headers)
-        {
-            while (headers.MoveNext())
-            {
-                var (name, value) = headers.Current;
-                map[name] = masker is null ? value : masker.Apply(value);
-            }
-        }
-
-        return map;
-    }
+    private static PlainMap Plain(IReadOnlyDictionary<string, string> headers, SecretMasker? masker) =>
+        PlainMap.FromStrings(headers, masker, static (masker, _, value) => masker is null ? value : masker.Apply(value));
 
     private static string Decode(OutboundResponse response) => Decode(response, out _);
 

@@ -32,25 +32,6 @@ public sealed class FieldCatalog : IFieldCatalog
     public object? ToTyped(string key, string? value) =>
         _fields.TryGetValue(key, out var field) ? FieldValueNormalizer.ToTyped(field, value) : value;
 
-    // The dictionary's own enumerator where the values are one (the step's fields are): the interface's is boxed, once
-    // per step that renders a template.
-    public PlainMap TypedFields(IReadOnlyDictionary<string, string> values) => values is Dictionary<string, string> dictionary
-        ? TypedFields(dictionary.GetEnumerator(), dictionary.Count)
-        : TypedFields(values.GetEnumerator(), values.Count);
-
-    private PlainMap TypedFields<TEnumerator>(TEnumerator values, int count)
-        where TEnumerator : IEnumerator<KeyValuePair<string, string>>
-    {
-        var typed = new PlainMap(count);
-        using (values)
-        {
-            while (values.MoveNext())
-            {
-                var (key, value) = values.Current;
-                typed[key] = ToTyped(key, value);
-            }
-        }
-
-        return typed;
-    }
+    public PlainMap TypedFields(IReadOnlyDictionary<string, string> values) =>
+        PlainMap.FromStrings(values, this, static (catalog, key, value) => catalog.ToTyped(key, value));
 }

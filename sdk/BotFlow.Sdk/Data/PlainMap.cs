@@ -65,6 +65,40 @@ public sealed class PlainMap : IDictionary<string, object?>, IReadOnlyDictionary
         }
     }
 
+    /// <summary>
+    /// A map of <paramref name="source"/>'s keys in its order, each value made by <paramref name="convert"/> from the key
+    /// and its text (a contact's fields typed, a partner's header values masked). A <see cref="Dictionary{TKey,TValue}"/>
+    /// is read with its own enumerator: through the interface one would be boxed on every call.
+    /// </summary>
+    /// <typeparam name="TState">What <paramref name="convert"/> needs, passed in so that a static lambda serves (no closure per call).</typeparam>
+    /// <param name="source">The texts to convert.</param>
+    /// <param name="state">Passed to every call of <paramref name="convert"/>.</param>
+    /// <param name="convert">Makes a value from the state, the key and the text.</param>
+    public static PlainMap FromStrings<TState>(IReadOnlyDictionary<string, string> source, TState state, Func<TState, string, string, object?> convert)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(convert);
+        return source is Dictionary<string, string> dictionary
+            ? FromStrings(dictionary.GetEnumerator(), dictionary.Count, state, convert)
+            : FromStrings(source.GetEnumerator(), source.Count, state, convert);
+    }
+
+    private static PlainMap FromStrings<TEnumerator, TState>(TEnumerator source, int count, TState state, Func<TState, string, string, object?> convert)
+        where TEnumerator : IEnumerator<KeyValuePair<string, string>>
+    {
+        var map = new PlainMap(count);
+        using (source)
+        {
+            while (source.MoveNext())
+            {
+                var (key, text) = source.Current;
+                map[key] = convert(state, key, text);
+            }
+        }
+
+        return map;
+    }
+
     /// <summary>True when keys compare ignoring case.</summary>
     public bool IgnoreCase { get; }
 

@@ -206,4 +206,20 @@ public sealed class PlainMapTests
         Assert.Equal(fromDictionaries.Text, fromMaps.Text);
         Assert.StartsWith("https://pay.example/b/1 2 ", fromMaps.Text);
     }
+
+    [Fact]
+    public void A_map_of_strings_is_converted_key_by_key_in_its_order_from_a_dictionary_or_any_read_only_map()
+    {
+        var source = new Dictionary<string, string> { ["b"] = "2", ["a"] = "1", ["c"] = "3" };
+        static object? Convert(int offset, string key, string text) => key + ":" + (int.Parse(text, System.Globalization.CultureInfo.InvariantCulture) + offset);
+
+        var fromDictionary = PlainMap.FromStrings(source, 10, Convert);
+        var fromReadOnly = PlainMap.FromStrings(new System.Collections.ObjectModel.ReadOnlyDictionary<string, string>(source), 10, Convert);
+
+        Assert.Equal(["b", "a", "c"], fromDictionary.Keys);
+        Assert.Equal(["b:12", "a:11", "c:13"], fromDictionary.Values);
+        Assert.Equal(fromDictionary.ToList(), fromReadOnly.ToList());
+        Assert.Empty(PlainMap.FromStrings(new Dictionary<string, string>(), 0, Convert));
+        Assert.Throws<ArgumentNullException>(() => PlainMap.FromStrings(null!, 0, Convert));
+    }
 }
