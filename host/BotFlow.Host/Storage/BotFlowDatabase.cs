@@ -86,10 +86,46 @@ public abstract class BotFlowDatabase
     /// Runs a statement that returns no rows; on SQLite's long-lived connections straight on the native handle
     /// (<see cref="SqliteRawStatements"/>), elsewhere as a command. Returns the rows changed.
     /// </summary>
-    public static async ValueTask<int> ExecuteAsync(DbConnection connection, string sql, DbTransaction? tx, CancellationToken ct, params (string Name, object? Value)[] parameters) =>
-        SqliteRawStatements.TryExecute(connection, sql, parameters, out var changes)
-            ? changes
-            : await Command(connection, sql, tx, parameters).ExecuteNonQueryAsync(ct);
+    public static async ValueTask<int> ExecuteAsync(DbConnection connection, string sql, DbTransaction? tx, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        if (SqliteRawStatements.TryExecute(connection, sql, parameters, out var changes))
+        {
+            return changes;
+        }
+
+        var command = Command(connection, sql, tx, parameters);
+        try
+        {
+            return await command.ExecuteNonQueryAsync(ct);
+        }
+        finally
+        {
+            await ReleaseAsync(connection, command);
+        }
+    }
+
+    /// <summary>Runs a statement and answers the first column of its first row (null when there is none).</summary>
+    public static async ValueTask<object?> ScalarAsync(DbConnection connection, string sql, DbTransaction? tx, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        var command = Command(connection, sql, tx, parameters);
+        try
+        {
+            return await command.ExecuteScalarAsync(ct);
+        }
+        finally
+        {
+            await ReleaseAsync(connection, command);
+        }
+    }
+
+    /// <summary>
+    /// Disposes a command unless it is one a long-lived connection keeps prepared. A SQLite command left to the garbage
+    /// collector is finalised on the finalizer thread, which finalises its statements on a connection that another
+    /// thread may be using by then (the same connection later in its caller, or its native handle back in the pool and
+    /// handed to someone else): SQLite's multi-thread mode (<see cref="SqliteThreading"/>) requires that never to happen.
+    /// </summary>
+    private static ValueTask ReleaseAsync(DbConnection connection, DbCommand command) =>
+        Prepared.TryGetValue(connection, out _) ? default : command.DisposeAsync();
 
     /// <summary>
     /// Runs an insert into a table with an autoincrement id that ends with <c>returning id</c> and adds the ids to
@@ -103,11 +139,19 @@ public abstract class BotFlowDatabase
             return;
         }
 
-        // Not disposed here: on a long-lived connection the prepared command is reused by the next call.
-        await using var reader = await Command(connection, sql, tx, parameters).ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        // Disposed only on a connection that does not keep it: a long-lived connection's next call reuses it prepared.
+        var command = Command(connection, sql, tx, parameters);
+        try
         {
-            ids.Add(reader.GetInt64(0));
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                ids.Add(reader.GetInt64(0));
+            }
+        }
+        finally
+        {
+            await ReleaseAsync(connection, command);
         }
     }
 
@@ -122,11 +166,24 @@ public abstract class BotFlowDatabase
             return value;
         }
 
-        // Not disposed here: on a long-lived connection the prepared command is reused by the next call.
-        await using var reader = await Command(connection, sql, null, parameters).ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? map(new ReaderRow(reader)) : default;
+        // Disposed only on a connection that does not keep it: a long-lived connection's next call reuses it prepared.
+        var command = Command(connection, sql, null, parameters);
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            return await reader.ReadAsync(ct) ? map(new ReaderRow(reader)) : default;
+        }
+        finally
+        {
+            await ReleaseAsync(connection, command);
+        }
     }
 
+    /// <summary>
+    /// A command for <paramref name="sql"/>: on a long-lived connection its kept, prepared one (never dispose that one:
+    /// the next call reuses it; closing the connection disposes it), elsewhere a new one the caller must dispose
+    /// (<see cref="ReleaseAsync"/> says why) — or use <see cref="ExecuteAsync"/> and <see cref="ScalarAsync"/>, which do.
+    /// </summary>
     public static DbCommand Command(DbConnection connection, string sql, DbTransaction? tx = null, params (string Name, object? Value)[] parameters)
     {
         DbCommand command;

@@ -324,12 +324,12 @@ public sealed class SchemaMigrator(BotFlowDatabase database, ILogger<SchemaMigra
             }
 
             // WAL is a property of the file, so setting it once here serves every later connection.
-            await BotFlowDatabase.Command(connection, "PRAGMA journal_mode=WAL;").ExecuteNonQueryAsync(ct);
-            engine = "SQLite " + sqlite;
+            await BotFlowDatabase.ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", null, ct);
+            engine = "SQLite " + sqlite + (((Microsoft.Data.Sqlite.SqliteConnection)connection).Handle is { } handle && SqliteThreading.IsMultiThread(handle) ? ", multi-thread" : ", serialized");
         }
         else
         {
-            engine = (string)(await BotFlowDatabase.Command(connection, "show server_version").ExecuteScalarAsync(ct))!;
+            engine = (string)(await BotFlowDatabase.ScalarAsync(connection, "show server_version", null, ct))!;
             engine = "PostgreSQL " + engine;
         }
 
@@ -338,11 +338,11 @@ public sealed class SchemaMigrator(BotFlowDatabase database, ILogger<SchemaMigra
             if (database is PostgresDatabase)
             {
                 // Several hosts may start at once: one migrates, the others wait and then find nothing to do.
-                await BotFlowDatabase.Command(connection, "select pg_advisory_xact_lock(7011001)", tx).ExecuteNonQueryAsync(ct);
+                await BotFlowDatabase.ExecuteAsync(connection, "select pg_advisory_xact_lock(7011001)", tx, ct);
             }
 
-            await BotFlowDatabase.Command(connection, "create table if not exists schema_version (version integer not null)", tx).ExecuteNonQueryAsync(ct);
-            var current = Convert.ToInt32(await BotFlowDatabase.Command(connection, "select coalesce(max(version), 0) from schema_version", tx).ExecuteScalarAsync(ct),
+            await BotFlowDatabase.ExecuteAsync(connection, "create table if not exists schema_version (version integer not null)", tx, ct);
+            var current = Convert.ToInt32(await BotFlowDatabase.ScalarAsync(connection, "select coalesce(max(version), 0) from schema_version", tx, ct),
                 System.Globalization.CultureInfo.InvariantCulture);
             if (current > LatestVersion)
             {
@@ -352,8 +352,8 @@ public sealed class SchemaMigrator(BotFlowDatabase database, ILogger<SchemaMigra
 
             for (var version = current + 1; version <= LatestVersion; version++)
             {
-                await BotFlowDatabase.Command(connection, migrations[version - 1], tx).ExecuteNonQueryAsync(ct);
-                await BotFlowDatabase.Command(connection, "insert into schema_version (version) values (@v)", tx, ("@v", version)).ExecuteNonQueryAsync(ct);
+                await BotFlowDatabase.ExecuteAsync(connection, migrations[version - 1], tx, ct);
+                await BotFlowDatabase.ExecuteAsync(connection, "insert into schema_version (version) values (@v)", tx, ct, ("@v", version));
                 logger.LogInformation("Applied storage migration {Version}", version);
             }
 

@@ -24,6 +24,12 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     public SqliteDatabase(IOptions<StorageOptions> options, IHostEnvironment environment, ILogger<SqliteDatabase>? logger = null)
     {
         _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        // Before this database opens its first connection (docs/benchmarks.md: ~7% of a step's CPU in alternated pairs).
+        if (options.Value.SqliteMultiThread)
+        {
+            SqliteThreading.Request();
+        }
+
         var folder = Path.GetFullPath(options.Value.DataFolder, environment.ContentRootPath);
         Directory.CreateDirectory(folder);
         DataFolder = folder;
@@ -80,14 +86,23 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     private const int WriterCacheKiB = 4 * 1024;
     private const int MaxIdle = 32;
 
-    /// <summary>Closes the idle connections when the host stops (the file must not stay open after the host).</summary>
+    private volatile bool _disposed;
+
+    /// <summary>
+    /// Closes this database's connections when the host stops (the file must not stay open after the host). No
+    /// connection is closed while another thread uses it: the writer only once the write gate is held (a commit still
+    /// running finishes first), a rented connection when it comes back. Closing a connection in use was harmless only
+    /// under SQLite's serialized mode; with <see cref="SqliteThreading"/> it corrupts the connection.
+    /// </summary>
     public void Dispose()
     {
-        while (_idle.TryTake(out var connection))
+        if (_disposed)
         {
-            connection.Dispose();
+            return;
         }
 
+        _disposed = true;
+        CloseIdle();
         _stopping.Cancel();
         try
         {
@@ -98,8 +113,33 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
             // It logs nothing and holds nothing once stopped; the file is closed either way.
         }
 
-        _writer?.Dispose();
-        _writer = null;
+        if (_writeGate.Wait(DisposeWait))
+        {
+            try
+            {
+                _writer?.Dispose();
+                _writer = null;
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+        }
+        else
+        {
+            // Something holds the writer past the wait: leaving the connection open beats closing it under its user.
+            _logger.LogWarning("The SQLite writer was still in use {Wait} after the host began stopping; it was left open.", DisposeWait);
+        }
+    }
+
+    private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(10);
+
+    private void CloseIdle()
+    {
+        while (_idle.TryTake(out var connection))
+        {
+            connection.Dispose();
+        }
     }
 
     private readonly CancellationTokenSource _stopping = new();
@@ -243,6 +283,7 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
 
     private async Task<DbConnection> RentAsync(CancellationToken ct)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_idle.TryTake(out var connection))
         {
             return connection;
@@ -258,6 +299,12 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
         if (healthy && _idle.Count < MaxIdle)
         {
             _idle.Add(connection);
+            if (_disposed)
+            {
+                // Returned while the host stopped: Dispose may have emptied the bag before this one came back.
+                CloseIdle();
+            }
+
             return;
         }
 
@@ -324,14 +371,16 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
 
     private async ValueTask<DbConnection> WriterAsync(CancellationToken ct)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_writer is null)
         {
             var writer = await OpenAsync(ct);
             // With the background loop on, it brings the WAL back to its start at WalAutoCheckpointPages without making
             // commits wait; the writer's own checkpoint (inside the commit that crosses the size) is then only the
-            // backstop, at four times the size. After a burst the WAL file is cut back to 64 MB.
-            await Command(writer, $"PRAGMA cache_size=-{WriterCacheKiB}; PRAGMA journal_size_limit={WalSizeLimit}; PRAGMA wal_autocheckpoint={WriterAutoCheckpointPages};")
-                .ExecuteNonQueryAsync(ct);
+            // backstop, at four times the size. After a burst the WAL file is cut back to 64 MB. (Before KeepPrepared,
+            // so ExecuteAsync disposes the command: one left to the finalizer would finalise its statement on the
+            // writer while another thread commits on it.)
+            await ExecuteAsync(writer, $"PRAGMA cache_size=-{WriterCacheKiB}; PRAGMA journal_size_limit={WalSizeLimit}; PRAGMA wal_autocheckpoint={WriterAutoCheckpointPages};", null, ct);
             KeepPrepared(writer);
             _writer = writer;
             if (_checkpointInterval > TimeSpan.Zero)

@@ -33,7 +33,7 @@ public static class SqliteToPostgres
 
         // Bring both schemas to the latest version first, so the columns match one for one.
         var environment = new MigrationEnvironment(folder);
-        var sqlite = new SqliteDatabase(Options.Create(new StorageOptions { DataFolder = folder }), environment);
+        using var sqlite = new SqliteDatabase(Options.Create(new StorageOptions { DataFolder = folder }), environment);
         await new SchemaMigrator(sqlite, NullLogger<SchemaMigrator>.Instance).MigrateAsync(ct);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("ConnectionStrings:BotFlow", connectionString)]).Build();
         await using var postgres = new PostgresDatabase(Options.Create(new StorageOptions { DataFolder = folder }), configuration, environment);

@@ -41,4 +41,12 @@ public sealed class StorageOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan WalCheckpointInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// SQLite: run the process's connections in SQLite's multi-thread mode (no mutex around every call on a
+    /// connection; ~5–7% of a conversation step's CPU, docs/benchmarks.md). Default true. False keeps SQLite's serialized
+    /// mode — for a process that embeds the host beside other code sharing the same native SQLite that may leave
+    /// commands to the garbage collector. Process-wide and read when the first SQLite database starts.
+    /// </summary>
+    public bool SqliteMultiThread { get; set; } = true;
 }

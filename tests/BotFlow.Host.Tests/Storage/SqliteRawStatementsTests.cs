@@ -37,7 +37,7 @@ public sealed class SqliteRawStatementsTests
     public async Task Stores_the_same_values_and_types_as_ado_net()
     {
         using var connection = Open(BotFlowApp.NewFolder());
-        await BotFlowDatabase.Command(connection, Insert, null, Row("ado")).ExecuteNonQueryAsync();
+        await BotFlowDatabase.ExecuteAsync(connection, Insert, null, CancellationToken.None, Row("ado"));
         SqliteRawStatements.Keep(connection);
 
         Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("raw"), out var changes));
@@ -57,7 +57,7 @@ public sealed class SqliteRawStatementsTests
         using var connection = Open(BotFlowApp.NewFolder());
         var text = string.Concat(Enumerable.Repeat(piece, repeat));
         (string, object?)[] Row(string id) => [("@id", id), ("@s", text), ("@i", 1), ("@b", false), ("@d", 0.5), ("@n", TypedNull.Int)];
-        await BotFlowDatabase.Command(connection, Insert, null, Row("ado")).ExecuteNonQueryAsync();
+        await BotFlowDatabase.ExecuteAsync(connection, Insert, null, CancellationToken.None, Row("ado"));
         SqliteRawStatements.Keep(connection);
 
         Assert.True(SqliteRawStatements.TryExecute(connection, Insert, Row("raw"), out _));
