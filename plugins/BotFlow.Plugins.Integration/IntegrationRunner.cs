@@ -161,6 +161,9 @@ public sealed class IntegrationRunner
     // Save rows' paths parsed once per path string (a flow version keeps its strings while it is loaded).
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, Tuple<DataPath?, string>> _paths = new();
 
+    // Success-status lists parsed once per string too (every try of every run read it; saving a flow refuses malformed ones).
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, StatusRanges> _statuses = new();
+
     public IntegrationRunner(IOutboundHttp http, ISecretReader secrets, IntegrationOptions options, OAuthTokenCache tokens, TimeProvider clock, ILogger<IntegrationRunner> logger)
     {
         _http = http;
@@ -275,7 +278,7 @@ public sealed class IntegrationRunner
             result.LastAttempt = attempt;
             result.Retryable = IsRetryable(response);
             result.Error = response.ErrorKind != OutboundErrorKind.None ? result.Masker.Apply(response.Error)
-                : !(StatusRanges.TryParse(config.SuccessStatus, out var ranges, out _) ? ranges : StatusRanges.Default).Contains(response.Status) ? $"HTTP {response.Status}"
+                : !SuccessStatuses(config.SuccessStatus).Contains(response.Status) ? $"HTTP {response.Status}"
                 : null;
             result.Outcome = result.Error is null ? IntegrationBlock.Success : IntegrationBlock.Failure;
             if (!result.Retryable || i == run.Attempts - 1)
@@ -332,6 +335,10 @@ public sealed class IntegrationRunner
 
         return message;
     }
+
+    private StatusRanges SuccessStatuses(string? text) => string.IsNullOrWhiteSpace(text)
+        ? StatusRanges.Default
+        : _statuses.GetValue(text, static t => StatusRanges.TryParse(t, out var ranges, out _) ? ranges : StatusRanges.Default);
 
     private static OAuthTokenCache.Settings? OAuthSettings(IntegrationConfig config, IBlockContext context, IReadOnlyDictionary<string, string> secrets, IntegrationRun result)
     {

@@ -44,6 +44,31 @@ public sealed class IntegrationFailureTests
     }
 
     [Fact]
+    public async Task A_status_listed_in_success_status_takes_the_success_exit_and_one_outside_it_the_failure_exit()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var app = new BotFlowApp();
+        await Samples.InstallAsync(app, upstream, "segunda-via-boleto");
+        await app.PutFlowAsync(upstream.Rewrite(Samples.Flow("segunda-via-boleto")).Replace("\"timeoutSeconds\": 10", "\"timeoutSeconds\": 10, \"successStatus\": \"200-299, 404\""));
+        upstream.Next(1, 404, """{"data":{"url":"https://pay.example/none"}}""");
+        upstream.Next(1, 409, """{"error":"conflict"}""");
+
+        // Two contacts, one run each of the same block: the second run reads the list the first one parsed.
+        var answers = new List<JObject>();
+        foreach (var contact in new[] { "5511955550001", "5511955550002" })
+        {
+            await app.SendAsync("segunda-via-boleto", contact, "oi", new { name = "Ana", email = "ana@example.com" });
+            answers.Add(await app.SendAsync("segunda-via-boleto", contact, "52998224725"));
+        }
+
+        Assert.Equal("Seu boleto: https://pay.example/none", Replies(answers[0]).First());
+        AssertFailureBranch(answers[1]);
+        var failed = (JArray)(await ReadAsync(await app.CreateClient().GetAsync("/api/executions?contactId=5511955550002"), expectSuccess: true))["items"]!;
+        Assert.Equal("HTTP 409", (string?)Assert.Single(failed)["error"]);
+        Assert.Equal(2, upstream.Requests.Count); // 409 is not retried
+    }
+
+    [Fact]
     public async Task A_500_then_a_200_succeeds_on_the_inline_retry_with_the_same_idempotency_key()
     {
         await using var upstream = await FakeUpstream.StartAsync();
