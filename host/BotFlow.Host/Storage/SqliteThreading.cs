@@ -12,8 +12,13 @@ namespace BotFlow.Host.Storage;
 /// <see cref="BotFlowDatabase.Command"/> says who disposes what); and no connection is closed under its user
 /// (<see cref="SqliteDatabase.Dispose"/>). A crash dump of the test suite showed the second rule broken once (the
 /// migrator's connection, its per-connection allocator corrupted by a finalised statement): docs/benchmarks.md.
-/// Hangfire's SQLite storage opens its own connections with <c>SQLITE_OPEN_NOMUTEX</c> already. SQLite's global mutexes
-/// (page cache, memory) stay on.
+/// Hangfire's SQLite storage opens its own connections with <c>SQLITE_OPEN_NOMUTEX</c> already.
+/// <para>
+/// With it, SQLite's memory statistics go off (<c>SQLITE_CONFIG_MEMSTATUS</c>, which SQLite's own list of recommended
+/// options turns off too): with them on, every allocation and free SQLite makes takes one process-wide mutex to update
+/// counters that BotFlow never reads (<c>sqlite3_memory_used</c>, a soft heap limit) — 1.2% of a step's CPU in a
+/// <c>perf</c> profile, 0.2% without (docs/benchmarks.md).
+/// </para>
 /// </summary>
 /// <remarks>
 /// The mode is process-wide and can only be chosen before SQLite initialises (when the process opens its first
@@ -24,13 +29,14 @@ internal static class SqliteThreading
 {
     private static int s_requested;
 
-    /// <summary>Asks for multi-thread mode, once per process (SQLite refuses it once initialised: nothing changes then).</summary>
+    /// <summary>Asks for multi-thread mode without memory statistics, once per process (SQLite refuses both once initialised: nothing changes then).</summary>
     public static void Request()
     {
         if (Interlocked.Exchange(ref s_requested, 1) == 0)
         {
             Batteries_V2.Init();
             raw.sqlite3_config(raw.SQLITE_CONFIG_MULTITHREAD);
+            raw.sqlite3_config(raw.SQLITE_CONFIG_MEMSTATUS, 0);
         }
     }
 
