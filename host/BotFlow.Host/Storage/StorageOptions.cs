@@ -45,8 +45,9 @@ public sealed class StorageOptions
     /// <summary>
     /// SQLite: run the process's connections in SQLite's multi-thread mode (no mutex around every call on a
     /// connection; ~5–7% of a conversation step's CPU, docs/benchmarks.md) and without SQLite's memory statistics (a
-    /// process-wide mutex around every allocation). Default true. False keeps SQLite's defaults (serialized mode) — for a process that embeds the host beside other code sharing the same native SQLite that may leave
-    /// commands to the garbage collector. Process-wide and read when the first SQLite database starts.
+    /// process-wide mutex around every allocation). Default true. False keeps SQLite's defaults (serialized mode), for
+    /// a process that embeds the host beside other code that shares the same native SQLite and may leave commands to
+    /// the garbage collector. Process-wide and read when the first SQLite database starts.
     /// </summary>
     public bool SqliteMultiThread { get; set; } = true;
 }
