@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -10,7 +11,16 @@ namespace BotFlow.Host.Security;
 /// </summary>
 public sealed class ApiKeyDigests
 {
-    private sealed record Snapshot(AuthOptions Options, List<ApiKeyOptions> Source, int Count, (ApiKeyOptions Key, byte[]? Digest)[] Keys);
+    private sealed record Snapshot(AuthOptions Options, List<ApiKeyOptions> Source, int Count, (ApiKeyOptions Key, byte[]? Digest)[] Keys)
+    {
+        /// <summary>
+        /// Presented keys that matched, with their randomized string hash: a channel sends the same key with every
+        /// message, and SHA-256 through OpenSSL was ~2% of a conversation step's CPU (docs/benchmarks.md, twelfth pass).
+        /// Only matches are kept, so it holds at most one entry per configured key whatever callers send; it belongs to
+        /// the snapshot, so a reload that removes a key forgets it. Replaced whole, never changed in place.
+        /// </summary>
+        public (int Hash, string Presented, ApiKeyOptions Key)[] Verified = [];
+    }
 
     // Replaced whole, never changed in place, so a reader sees one consistent snapshot without a lock.
     private Snapshot? _snapshot;
@@ -28,6 +38,19 @@ public sealed class ApiKeyDigests
             _snapshot = snapshot;
         }
 
+        // string.GetHashCode is Marvin with a per-process random seed: a caller cannot make a guess share a verified
+        // key's hash, so a wrong key never reaches the comparison, and the comparison itself takes the same time for
+        // every string of the key's length.
+        var presentedHash = presented.GetHashCode();
+        foreach (var (verifiedHash, verified, verifiedKey) in snapshot.Verified)
+        {
+            if (verifiedHash == presentedHash
+                && CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(verified.AsSpan()), MemoryMarshal.AsBytes(presented.AsSpan())))
+            {
+                return verifiedKey;
+            }
+        }
+
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         var length = Encoding.UTF8.GetMaxByteCount(presented.Length);
         var utf8 = length <= 512 ? stackalloc byte[length] : new byte[length];
@@ -36,12 +59,22 @@ public sealed class ApiKeyDigests
         {
             if (digest is not null && CryptographicOperations.FixedTimeEquals(hash, digest))
             {
+                var verified = snapshot.Verified;
+                if (verified.Length < snapshot.Keys.Length)
+                {
+                    // A lost race only means one more digest on a later request.
+                    snapshot.Verified = [.. verified, (presentedHash, presented, key)];
+                }
+
                 return key;
             }
         }
 
         return null;
     }
+
+    /// <summary>How many presented keys the current snapshot has verified and keeps (tests).</summary>
+    internal int VerifiedCount => _snapshot?.Verified.Length ?? 0;
 
     private static byte[]? FromHex(string? hex)
     {

@@ -29,8 +29,34 @@ public sealed class ApiKeyDigestsTests
         Assert.NotNull(digests.Find(Options(new ApiKeyOptions { Name = "old", Role = Roles.Admin, Key = "old-key-0123456789" }), "old-key-0123456789"));
 
         var reloaded = Options(new ApiKeyOptions { Name = "new", Role = Roles.Admin, Key = "new-key-0123456789" });
+        Assert.Equal(1, digests.VerifiedCount); // the old key is remembered as verified until the reload
 
         Assert.Null(digests.Find(reloaded, "old-key-0123456789"));
         Assert.Equal("new", digests.Find(reloaded, "new-key-0123456789")?.Name);
+    }
+
+    [Fact]
+    public void A_verified_key_is_remembered_and_only_that_exact_key_matches_without_a_digest()
+    {
+        var digests = new ApiKeyDigests();
+        var options = Options(
+            new ApiKeyOptions { Name = "one", Role = Roles.Admin, Key = "k-one-0123456789" },
+            new ApiKeyOptions { Name = "two", Role = Roles.Channel, Sha256 = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes("k-two-0123456789"))) });
+
+        Assert.Equal("two", digests.Find(options, "k-two-0123456789")?.Name);
+        Assert.Equal(1, digests.VerifiedCount);
+
+        // Same length, one character off, and wrong keys in any number: refused, and never remembered.
+        Assert.Null(digests.Find(options, "k-two-0123456788"));
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Null(digests.Find(options, "guess-" + i));
+        }
+
+        Assert.Equal(1, digests.VerifiedCount);
+        Assert.Equal("two", digests.Find(options, new string("k-two-0123456789".ToCharArray()))?.Name); // another instance, same text
+        Assert.Equal("one", digests.Find(options, "k-one-0123456789")?.Name);
+        Assert.Equal("one", digests.Find(options, "k-one-0123456789")?.Name);
+        Assert.Equal(2, digests.VerifiedCount); // one entry per configured key at most
     }
 }

@@ -70,4 +70,24 @@ public sealed class RateLimitTests
         Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
         Assert.Equal(2, upstream.Requests.Count);
     }
+
+    [Fact]
+    public async Task Requests_no_limit_is_about_are_never_limited_even_with_every_limit_at_one()
+    {
+        using var app = new BotFlowApp().Set("BotFlow:RateLimits:ConversationPerContactPerMinute", "1").Set("BotFlow:RateLimits:ConversationPerCallerPerSecond", "1")
+            .Set("BotFlow:RateLimits:IntegrationTestsPerCallerPerMinute", "1").Set("BotFlow:RateLimits:SignInPerMinute", "1");
+        var client = app.CreateClient();
+
+        for (var i = 0; i < 5; i++)
+        {
+            var put = await client.PutAsync("/api/flows/eco", Json("""{ "id": "eco", "start": "a", "blocks": [ { "id": "a", "type": "end", "config": { "text": "ok" } } ] }"""));
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/flows/eco")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await client.PutAsync($"/api/fields/f{i}", Json("""{"label":"F","type":"text"}"""))).StatusCode);
+        }
+
+        // The conversation limits still hold beside them.
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/flows/eco/conversations/c1/messages", Json("""{"text":"oi"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await client.PostAsync("/api/flows/eco/conversations/c1/messages", Json("""{"text":"oi"}"""))).StatusCode);
+    }
 }
