@@ -89,6 +89,9 @@ public sealed class IntegrationRun
         {
             case string s:
                 return Masker.Apply(s);
+            case RawJson raw:
+                // The body as sent: kept as its bytes unless a secret may be in it, then masked value by value as data.
+                return Masker.MayOccurIn(raw.Utf8.Span) ? MaskPlain(JsonPlain.ParsePlain(raw.ToString())) : raw;
             case PlainMap plain:
                 // The map's own enumerator: no boxed one per map.
                 return (object?)MaskEntries(plain.GetEnumerator(), plain) ?? plain;

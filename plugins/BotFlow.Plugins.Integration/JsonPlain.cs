@@ -284,6 +284,7 @@ public static class JsonPlain
     {
         null => JValue.CreateNull(),
         JToken token => token,
+        RawJson raw => Parse(raw.ToString()),
         IReadOnlyDictionary<string, object?> map => new JObject(map.Select(p => new JProperty(p.Key, FromPlain(p.Value)))),
         IDictionary<string, object?> map => new JObject(map.Select(p => new JProperty(p.Key, FromPlain(p.Value)))),
         string s => new JValue(s),

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using BotFlow.Plugins.Integration.Body;
+using BotFlow.Sdk.Data;
 using BotFlow.Sdk.Fields;
 using BotFlow.Sdk.Templates;
 using Newtonsoft.Json;
@@ -20,7 +21,10 @@ public sealed class BuiltRequest
     public byte[]? Body { get; set; }
     public string? ContentType { get; set; }
 
-    /// <summary>The body as the editor shows it: the JSON built from the rows (plain data), the form pairs, or the text.</summary>
+    /// <summary>
+    /// The body as the editor shows it: the JSON built from the rows (a <see cref="RawJson"/> of <see cref="Body"/>), the
+    /// JSON a body template rendered (plain data), the form pairs, or the text.
+    /// </summary>
     public object? BodyPreview { get; set; }
 
     public List<string> Errors { get; } = [];
@@ -226,7 +230,8 @@ public static class RequestBuilder
         if (result.Succeeded)
         {
             built.Body = result.Utf8;
-            built.BodyPreview = result.Plain;
+            // The bytes sent, not a copy as maps and lists: records and the editor write them out as they are.
+            built.BodyPreview = new RawJson(result.Utf8);
             built.ContentType ??= JsonContentType;
         }
     }

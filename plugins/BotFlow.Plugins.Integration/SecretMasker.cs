@@ -17,6 +17,12 @@ public sealed class SecretMasker
         public string[] Values { get; } = values;
 
         public string?[] Escaped { get; } = escaped;
+
+        /// <summary>
+        /// Each value in UTF-8 when JSON text always holds it as it is (printable ASCII other than the characters a JSON
+        /// writer may escape); null for a value JSON may spell otherwise. Made on first use: most runs never ask.
+        /// </summary>
+        public byte[]?[]? Verbatim { get; set; }
     }
 
     private ValueSet _set;
@@ -55,6 +61,35 @@ public sealed class SecretMasker
     }
 
     public bool IsEmpty => _set.Values.Length == 0;
+
+    /// <summary>
+    /// Whether any value may occur in the JSON text <paramref name="utf8"/>: false only when none does, checked on the
+    /// bytes without decoding them. A value JSON may escape (a quote, a backslash, a control, HTML-sensitive or
+    /// non-ASCII character) always answers true, so the caller masks the decoded values the slow way.
+    /// </summary>
+    public bool MayOccurIn(ReadOnlySpan<byte> utf8)
+    {
+        var set = _set;
+        if (set.Values.Length == 0)
+        {
+            return false;
+        }
+
+        var verbatim = set.Verbatim ??= Array.ConvertAll(set.Values, v =>
+            v.AsSpan().ContainsAnyExcept(JsonVerbatim) ? null : System.Text.Encoding.ASCII.GetBytes(v));
+        foreach (var value in verbatim)
+        {
+            if (value is null || utf8.IndexOf(value) >= 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> JsonVerbatim = System.Buffers.SearchValues.Create(
+        " !#$%()*+,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
     public string Apply(string? text)
     {

@@ -32,4 +32,19 @@ public sealed class SecretMaskerTests
         Assert.Equal("*** oauth-token-of-one-run", shared.Apply("store-secret oauth-token-of-one-run"));
         Assert.Equal("oauth-token-of-one-run", shared.Fork().Apply("oauth-token-of-one-run"));
     }
+
+    [Fact]
+    public void A_secret_is_looked_for_in_json_bytes_and_one_json_may_spell_otherwise_always_may_occur()
+    {
+        var verbatim = new SecretMasker(["tok-9f8e7d6c"]);
+        Assert.True(verbatim.MayOccurIn("""{"a":"x tok-9f8e7d6c y"}"""u8));
+        Assert.False(verbatim.MayOccurIn("""{"a":"tok-9f8e7d6"}"""u8));
+        Assert.False(new SecretMasker().MayOccurIn("""{"a":"anything"}"""u8));
+
+        // A quote, a backslash or a non-ASCII letter may be escaped in JSON text: never ruled out from the bytes.
+        foreach (var escapable in new[] { "p\"ss-1234", "p\\ss-1234", "senhaçã-1234", "tab\tx-1234" })
+        {
+            Assert.True(new SecretMasker([escapable]).MayOccurIn("""{"a":"nothing here"}"""u8));
+        }
+    }
 }

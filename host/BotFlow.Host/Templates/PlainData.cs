@@ -277,6 +277,7 @@ public static class PlainData
         string s => s,
         bool b => b ? "true" : "false",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        Sdk.Data.RawJson raw => raw.ToString(),
         IDictionary or IList => JsonConvert.SerializeObject(value, Formatting.None),
         _ => value.ToString() ?? "",
     };

@@ -76,6 +76,9 @@ internal static class PlainJsonWriter
             case IReadOnlyDictionary<string, object?> map:
                 WriteObject(builder, map);
                 break;
+            case RawJson raw:
+                WriteRaw(builder, raw.Utf8.Span);
+                break;
             case List<object?> list:
                 builder.Append('[');
                 for (var i = 0; i < list.Count; i++)
@@ -98,6 +101,20 @@ internal static class PlainJsonWriter
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>JSON already written (an integration's request body as sent), decoded into the builder as it is.</summary>
+    private static void WriteRaw(StringBuilder builder, ReadOnlySpan<byte> utf8)
+    {
+        var chars = System.Buffers.ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(utf8.Length));
+        try
+        {
+            builder.Append(chars, 0, Encoding.UTF8.GetChars(utf8, chars));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<char>.Shared.Return(chars);
         }
     }
 

@@ -24,8 +24,14 @@ internal readonly record struct BodyError(int Row, string Message);
 /// The built body as the UTF-8 JSON that is sent and as plain data (dictionaries, lists, scalars) for the editor and the
 /// execution history, or every error found. <see cref="Utf8"/> is null exactly when there are errors.
 /// </summary>
-internal sealed record BodyBuildResult(byte[]? Utf8, object? Plain, IReadOnlyList<BodyError> Errors)
+internal sealed record BodyBuildResult(byte[]? Utf8, IReadOnlyList<BodyError> Errors)
 {
+    /// <summary>
+    /// The body as plain data, read back from <see cref="Utf8"/> (tests; a run keeps the bytes, see
+    /// <c>BuiltRequest.BodyPreview</c>, and never builds the body twice).
+    /// </summary>
+    public object? Plain => Text is { } text ? JsonPlain.ParsePlain(text) : null;
+
     [MemberNotNullWhen(true, nameof(Utf8), nameof(Text))]
     public bool Succeeded => Utf8 is not null;
 

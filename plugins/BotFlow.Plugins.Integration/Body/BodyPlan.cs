@@ -1,7 +1,5 @@
 using System.Buffers;
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using BotFlow.Sdk.Data;
 using Newtonsoft.Json.Linq;
 
 namespace BotFlow.Plugins.Integration.Body;
@@ -133,15 +131,15 @@ internal sealed class BodyPlan
         if (_gapErrors.Count > 0)
         {
             // Gaps are only known at the end; OrderBy is stable, so each row's errors keep their order.
-            return new BodyBuildResult(null, null, [.. (errors ?? []).Concat(_gapErrors).OrderBy(e => e.Row)]);
+            return new BodyBuildResult(null, [.. (errors ?? []).Concat(_gapErrors).OrderBy(e => e.Row)]);
         }
 
         if (errors is not null)
         {
-            return new BodyBuildResult(null, null, errors);
+            return new BodyBuildResult(null, errors);
         }
 
-        return new BodyBuildResult(Write(values), Plain(_root, values), []);
+        return new BodyBuildResult(Write(values), []);
     }
 
     /// <summary>Compact JSON in UTF-8, the text <c>JObject.ToString(Formatting.None)</c> writes for the same values.</summary>
@@ -188,38 +186,6 @@ internal sealed class BodyPlan
             default:
                 writer.Value(values[node.Row]);
                 return;
-        }
-    }
-
-    /// <summary>The same body as plain data: what <c>JsonPlain.ToPlain</c> gives for the equivalent <see cref="JObject"/>.</summary>
-    private static object? Plain(Node node, object?[] values)
-    {
-        switch (node)
-        {
-            case ObjectNode obj:
-                var map = new PlainMap(obj.Properties.Count);
-                foreach (var (name, child) in obj.Properties)
-                {
-                    map[name] = Plain(child, values);
-                }
-
-                return map;
-            case ArrayNode array:
-                var list = new List<object?>(array.Items.Count);
-                foreach (Node item in array.Items)
-                {
-                    list.Add(Plain(item, values));
-                }
-
-                return list;
-            default:
-                return values[node.Row] switch
-                {
-                    JToken token => JsonPlain.ToPlain(token),
-                    BigInteger big => (double)big,
-                    ulong u => u <= long.MaxValue ? (long)u : (double)u,
-                    var value => value,
-                };
         }
     }
 

@@ -174,6 +174,36 @@ public sealed class IntegrationEndpointTests
     }
 
     [Fact]
+    public async Task The_recorded_request_body_is_the_body_the_partner_received_and_a_secret_in_it_is_masked()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var app = new BotFlowApp();
+        await Samples.InstallAsync(app, upstream, "segunda-via-boleto");
+        var client = app.CreateClient();
+
+        await client.PostAsync("/api/integrations/test", Json($$"""
+            { "config": {{BoletoConfig(upstream.BaseUrl)}}, "fields": { "name": "Zoë \"Z\" <Ana>", "cpf": "52998224725", "email": "ana@example.com" } }
+            """));
+        // A partner's token that also turns up in a contact's field is masked in the body the record keeps.
+        var masked = await ReadAsync(await client.PostAsync("/api/integrations/test", Json($$"""
+            { "config": {{BoletoConfig(upstream.BaseUrl)}}, "fields": { "name": "{{FakeUpstream.BoletoToken}}", "cpf": "52998224725", "email": "ana@example.com" } }
+            """)), expectSuccess: true);
+
+        var executions = (JArray)(await ReadAsync(await client.GetAsync("/api/executions"), expectSuccess: true))["items"]!;
+        var received = upstream.Requests.ToArray();
+        var plain = executions.Single(e => (string?)e["request"]!["body"]!["customer"]!["name"] != "***");
+        Assert.True(JToken.DeepEquals(JToken.Parse(received[0].Body), plain["request"]!["body"]), plain["request"]!["body"]!.ToString());
+        Assert.Equal("Zoë \"Z\" <Ana>", (string?)plain["request"]!["body"]!["contacts"]![0]!["name"]);
+
+        Assert.Contains(FakeUpstream.BoletoToken, received[1].Body);
+        Assert.Equal("***", (string?)masked["request"]!["body"]!["customer"]!["name"]);
+        Assert.Equal("***", (string?)masked["request"]!["body"]!["contacts"]![0]!["name"]);
+        Assert.Equal("52998224725", (string?)masked["request"]!["body"]!["customer"]!["cpf"]);
+        Assert.DoesNotContain(FakeUpstream.BoletoToken, executions.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, executions.Count(e => (string?)e["request"]!["body"]!["source"] == "bot"));
+    }
+
+    [Fact]
     public async Task Test_reports_what_the_script_would_store_and_its_log()
     {
         await using var upstream = await FakeUpstream.StartAsync();

@@ -38,6 +38,17 @@ public sealed class PlainJsonWriterTests
     }
 
     [Fact]
+    public void Json_kept_as_its_bytes_is_written_as_it_is_inside_a_document()
+    {
+        var sent = """{"customer":{"name":"João \"Z\" 😀","n":[1,2.5,null,true]}}""";
+        var record = new BotFlow.Sdk.Data.PlainMap { ["method"] = "POST", ["body"] = new BotFlow.Sdk.Data.RawJson(System.Text.Encoding.UTF8.GetBytes(sent)) };
+
+        Assert.Equal("{\"method\":\"POST\",\"body\":" + sent + "}", PlainData.ToJson(record));
+        Assert.Equal(sent, PlainData.ToText(record["body"]));
+        Assert.Equal("{\"b\":" + sent + "}", System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object?> { ["b"] = record["body"] })); // API answers
+    }
+
+    [Fact]
     public void Contact_fields_are_written_as_newtonsoft_writes_them()
     {
         var fields = new Dictionary<string, string> { ["name"] = "Ana \"Bia\"", ["cpf"] = "52998224725", ["obs"] = AllControlCharacters + "\u2028" };
