@@ -27,12 +27,14 @@ public sealed class IntegrationRun
     public bool Retryable { get; set; }
 
     public string? Message { get; set; }
-    private Dictionary<string, string?>? _fieldsToSave;
-    private Dictionary<string, object?>? _varsToSave;
+    private PlainMap? _fieldsToSave;
+    private PlainMap? _varsToSave;
 
-    // Made on the first value saved: many runs save no var, and failed runs nothing at all.
-    public Dictionary<string, string?> FieldsToSave => _fieldsToSave ??= new(StringComparer.Ordinal);
-    public Dictionary<string, object?> VarsToSave => _varsToSave ??= new(StringComparer.Ordinal);
+    // Made on the first value saved: many runs save no var, and failed runs nothing at all. Plain maps (one array of a
+    // few keys, in the order saved) rather than dictionaries: a run saves one or two values.
+    /// <summary>Contact fields to store, each value normalized text (or null).</summary>
+    public PlainMap FieldsToSave => _fieldsToSave ??= new(2);
+    public PlainMap VarsToSave => _varsToSave ??= new(2);
     internal bool SavesFields => _fieldsToSave is { Count: > 0 };
     internal bool SavesVars => _varsToSave is { Count: > 0 };
     public IReadOnlyList<string> ScriptLog { get; set; } = [];
@@ -502,7 +504,7 @@ public sealed class IntegrationRunner
                 var saved = new PlainMap(requestScope.Contact);
                 foreach (var (key, value) in result.FieldsToSave)
                 {
-                    saved[key] = context.FieldCatalog.ToTyped(key, value);
+                    saved[key] = context.FieldCatalog.ToTyped(key, (string?)value);
                 }
 
                 contact = saved;
@@ -559,7 +561,7 @@ public sealed class IntegrationRunner
         {
             foreach (var (key, value) in result.FieldsToSave)
             {
-                context.SetField(key, value);
+                context.SetField(key, (string?)value);
             }
         }
 

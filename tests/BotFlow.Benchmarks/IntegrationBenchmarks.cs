@@ -107,7 +107,8 @@ public class IntegrationBenchmarks
         {
             FlowId = "boleto-bench", FlowVersion = 1, ContactId = "bench-52998224725", ConversationId = "c", Channel = Channels.Test,
             FieldCatalog = _fields,
-            Fields = new Dictionary<string, string> { ["name"] = "João Conceição", ["cpf"] = "52998224725", ["email"] = "cliente52998224725@example.com.br" },
+            // Sized as the host sizes a new contact's fields (those the message sets, plus two for blocks to save).
+            Fields = new Dictionary<string, string>(3 + 2, StringComparer.Ordinal) { ["name"] = "João Conceição", ["cpf"] = "52998224725", ["email"] = "cliente52998224725@example.com.br" },
             Vars = new Dictionary<string, object?>(), Templates = _templates, Logger = NullLogger.Instance, Clock = TimeProvider.System, BlockId = "buscar-boleto",
         };
         return new BlockContext<IntegrationConfig>(state, config);

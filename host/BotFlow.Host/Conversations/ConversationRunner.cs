@@ -74,7 +74,17 @@ public sealed class ConversationRunner(
 
         var catalog = fields.CatalogOf(snapshot.Fields);
         var contact = snapshot.Contact;
-        var contactFields = contact is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(contact.Fields, StringComparer.Ordinal);
+        // Sized once for the fields the contact has, those the message sets and two that blocks may save (an integration
+        // saving a value otherwise grew it again on most steps: a second hash table per step, docs/benchmarks.md).
+        var contactFields = new Dictionary<string, string>((contact?.Fields.Count ?? 0) + (fieldUpdates?.Count ?? 0) + 2, StringComparer.Ordinal);
+        if (contact is not null)
+        {
+            foreach (var (key, value) in contact.Fields)
+            {
+                contactFields[key] = value;
+            }
+        }
+
         var fieldsChanged = contact is null;
 
         if (fieldUpdates is not null)
