@@ -12,4 +12,8 @@ public sealed class CompiledFlow(string id, string name, int version, string sta
     public IReadOnlyDictionary<string, CompiledBlock> Blocks { get; } = blocks;
 }
 
-public sealed record CompiledBlock(string Id, BlockTypeDescriptor Type, object Config, IReadOnlyDictionary<string, string> Exits);
+public sealed record CompiledBlock(string Id, BlockTypeDescriptor Type, object Config, IReadOnlyDictionary<string, string> Exits)
+{
+    /// <summary>The names of the exits the flow connects (what a block sees as its connected exits), listed once.</summary>
+    public IReadOnlyCollection<string> ExitNames { get; } = [.. Exits.Keys];
+}

@@ -104,7 +104,7 @@ public sealed class IntegrationJobs(
             Clock = clock,
             Mode = BlockRunMode.Background,
             BlockId = block.Id,
-            ConnectedExits = block.Exits.Keys.ToList(),
+            ConnectedExits = block.ExitNames,
         };
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

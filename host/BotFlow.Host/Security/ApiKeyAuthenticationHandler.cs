@@ -29,7 +29,7 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             if (digests.Find(auth.CurrentValue, presented) is { } key)
             {
-                return Task.FromResult(Success(key.Name, key.Role, "api-key"));
+                return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(digests.PrincipalOf(key, PrincipalOfKey), SchemeName)));
             }
 
             return Task.FromResult(AuthenticateResult.Fail("the API key is not valid"));
@@ -78,10 +78,12 @@ public sealed class ApiKeyAuthenticationHandler(
     private static bool IsLoopback(IPAddress? address) => address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address)
         || address is null; // in-process test servers have no remote address
 
-    private AuthenticateResult Success(string name, string role, string method)
-    {
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role), new Claim("botflow:auth", method)], SchemeName);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
-    }
+    private static readonly Func<ApiKeyOptions, ClaimsPrincipal> PrincipalOfKey = key => Principal(key.Name, key.Role, "api-key");
+
+    private static ClaimsPrincipal Principal(string name, string role, string method) =>
+        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role), new Claim("botflow:auth", method)], SchemeName));
+
+    private static AuthenticateResult Success(string name, string role, string method) =>
+        AuthenticateResult.Success(new AuthenticationTicket(Principal(name, role, method), SchemeName));
 }
 

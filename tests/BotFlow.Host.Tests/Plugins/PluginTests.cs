@@ -127,6 +127,29 @@ public sealed class PluginTests
     }
 
     [Fact]
+    public async Task Each_block_of_a_step_gets_the_whole_timeout_also_after_one_that_timed_out()
+    {
+        using var app = new BotFlowApp();
+        app.AddPluginFolder("BotFlow.TestPlugins.Faulty");
+        app.Set("BotFlow:Plugins:BlockTimeout", "00:00:00.300");
+        await app.PutFlowAsync("""
+        { "id": "trava2", "start": "a", "blocks": [
+          { "id": "a", "type": "message", "config": { "text": "um momento" }, "next": "b" },
+          { "id": "b", "type": "tests.faulty", "config": { "hang": true }, "exits": { "error": "c" } },
+          { "id": "c", "type": "tests.faulty", "config": { "hang": true }, "exits": { "error": "d" } },
+          { "id": "d", "type": "end", "config": { "text": "fim" } } ] }
+        """);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var answer = await app.SendAsync("trava2", "c1", "oi");
+
+        // The step's cancellation is reused between blocks; a cancelled one must not be handed to the next block.
+        Assert.Equal(["um momento", "fim"], Replies(answer));
+        Assert.Equal(2, answer["errors"]!.Count(e => ((string?)e)!.Contains("did not finish within 0.3 s", StringComparison.Ordinal)));
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(550), $"both blocks waited their own 0.3 s: {clock.Elapsed}");
+    }
+
+    [Fact]
     public async Task Block_types_list_the_core_blocks_with_exits_and_schemas()
     {
         using var app = new BotFlowApp();

@@ -59,4 +59,26 @@ public sealed class ApiKeyDigestsTests
         Assert.Equal("one", digests.Find(options, "k-one-0123456789")?.Name);
         Assert.Equal(2, digests.VerifiedCount); // one entry per configured key at most
     }
+
+    [Fact]
+    public void A_key_gets_one_principal_made_once_and_a_reloaded_key_a_new_one()
+    {
+        var digests = new ApiKeyDigests();
+        var made = 0;
+        System.Security.Claims.ClaimsPrincipal Make(ApiKeyOptions key)
+        {
+            made++;
+            return new(new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Role, key.Role)], "test"));
+        }
+
+        var editor = new ApiKeyOptions { Name = "k", Role = Roles.Editor, Key = "k-0123456789" };
+        var first = digests.PrincipalOf(editor, Make);
+
+        Assert.Same(first, digests.PrincipalOf(editor, Make));
+        Assert.Equal(1, made);
+
+        var reloaded = new ApiKeyOptions { Name = "k", Role = Roles.Viewer, Key = "k-0123456789" };
+        Assert.True(digests.PrincipalOf(reloaded, Make).IsInRole(Roles.Viewer));
+        Assert.Equal(2, made);
+    }
 }
