@@ -86,14 +86,24 @@ public abstract class BotFlowDatabase
     /// Runs a statement that returns no rows; on SQLite's long-lived connections straight on the native handle
     /// (<see cref="SqliteRawStatements"/>), elsewhere as a command. Returns the rows changed.
     /// </summary>
-    public static async ValueTask<int> ExecuteAsync(DbConnection connection, string sql, DbTransaction? tx, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    /// <remarks>
+    /// Not an async method, so the parameters can be a span the caller's <c>params</c> keeps on its stack: SQLite binds
+    /// them before this returns, and a command copies them into its parameters before it waits (an array per statement
+    /// was about 0.8 KB of a conversation step; docs/benchmarks.md, twelfth pass). The same holds for
+    /// <see cref="InsertReturningIdsAsync"/> and <see cref="QueryFirstAsync"/>.
+    /// </remarks>
+    public static ValueTask<int> ExecuteAsync(DbConnection connection, string sql, DbTransaction? tx, CancellationToken ct, params ReadOnlySpan<(string Name, object? Value)> parameters)
     {
         if (SqliteRawStatements.TryExecute(connection, sql, parameters, out var changes))
         {
-            return changes;
+            return ValueTask.FromResult(changes);
         }
 
-        var command = Command(connection, sql, tx, parameters);
+        return ExecuteAsync(connection, Command(connection, sql, tx, parameters), ct);
+    }
+
+    private static async ValueTask<int> ExecuteAsync(DbConnection connection, DbCommand command, CancellationToken ct)
+    {
         try
         {
             return await command.ExecuteNonQueryAsync(ct);
@@ -105,9 +115,11 @@ public abstract class BotFlowDatabase
     }
 
     /// <summary>Runs a statement and answers the first column of its first row (null when there is none).</summary>
-    public static async ValueTask<object?> ScalarAsync(DbConnection connection, string sql, DbTransaction? tx, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    public static ValueTask<object?> ScalarAsync(DbConnection connection, string sql, DbTransaction? tx, CancellationToken ct, params ReadOnlySpan<(string Name, object? Value)> parameters) =>
+        ScalarAsync(connection, Command(connection, sql, tx, parameters), ct);
+
+    private static async ValueTask<object?> ScalarAsync(DbConnection connection, DbCommand command, CancellationToken ct)
     {
-        var command = Command(connection, sql, tx, parameters);
         try
         {
             return await command.ExecuteScalarAsync(ct);
@@ -132,15 +144,20 @@ public abstract class BotFlowDatabase
     /// <paramref name="ids"/>, in the order the rows come back (on SQLite's long-lived connections, the order the rows
     /// were given: <see cref="SqliteRawStatements.TryInsert"/>).
     /// </summary>
-    public static async ValueTask InsertReturningIdsAsync(DbConnection connection, string sql, DbTransaction? tx, List<long> ids, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    public static ValueTask InsertReturningIdsAsync(DbConnection connection, string sql, DbTransaction? tx, List<long> ids, CancellationToken ct,
+        params ReadOnlySpan<(string Name, object? Value)> parameters)
     {
         if (SqliteRawStatements.TryInsert(connection, sql, parameters, ids))
         {
-            return;
+            return default;
         }
 
         // Disposed only on a connection that does not keep it: a long-lived connection's next call reuses it prepared.
-        var command = Command(connection, sql, tx, parameters);
+        return InsertReturningIdsAsync(connection, Command(connection, sql, tx, parameters), ids, ct);
+    }
+
+    private static async ValueTask InsertReturningIdsAsync(DbConnection connection, DbCommand command, List<long> ids, CancellationToken ct)
+    {
         try
         {
             await using var reader = await command.ExecuteReaderAsync(ct);
@@ -159,15 +176,20 @@ public abstract class BotFlowDatabase
     /// Runs a query and maps its first row with <paramref name="map"/>, or answers default when there is none; on SQLite's
     /// long-lived connections straight on the native handle, elsewhere through a data reader.
     /// </summary>
-    internal static async Task<T?> QueryFirstAsync<T>(DbConnection connection, string sql, Func<IStoredRow, T> map, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    internal static Task<T?> QueryFirstAsync<T>(DbConnection connection, string sql, Func<IStoredRow, T> map, CancellationToken ct,
+        params ReadOnlySpan<(string Name, object? Value)> parameters)
     {
         if (SqliteRawStatements.TryQueryFirst(connection, sql, parameters, map, out var value))
         {
-            return value;
+            return Task.FromResult(value);
         }
 
         // Disposed only on a connection that does not keep it: a long-lived connection's next call reuses it prepared.
-        var command = Command(connection, sql, null, parameters);
+        return QueryFirstAsync(connection, Command(connection, sql, null, parameters), map, ct);
+    }
+
+    private static async Task<T?> QueryFirstAsync<T>(DbConnection connection, DbCommand command, Func<IStoredRow, T> map, CancellationToken ct)
+    {
         try
         {
             await using var reader = await command.ExecuteReaderAsync(ct);
@@ -184,7 +206,7 @@ public abstract class BotFlowDatabase
     /// the next call reuses it; closing the connection disposes it), elsewhere a new one the caller must dispose
     /// (<see cref="ReleaseAsync"/> says why) — or use <see cref="ExecuteAsync"/> and <see cref="ScalarAsync"/>, which do.
     /// </summary>
-    public static DbCommand Command(DbConnection connection, string sql, DbTransaction? tx = null, params (string Name, object? Value)[] parameters)
+    public static DbCommand Command(DbConnection connection, string sql, DbTransaction? tx = null, params ReadOnlySpan<(string Name, object? Value)> parameters)
     {
         DbCommand command;
         if (Prepared.TryGetValue(connection, out var cache))
@@ -229,7 +251,7 @@ public abstract class BotFlowDatabase
         return command;
     }
 
-    private static bool SameNames(DbParameterCollection existing, (string Name, object? Value)[] parameters)
+    private static bool SameNames(DbParameterCollection existing, ReadOnlySpan<(string Name, object? Value)> parameters)
     {
         if (existing.Count != parameters.Length)
         {

@@ -457,6 +457,9 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
 
     private const int MessagesPerInsert = 4;
 
+    private static readonly object BoxedZero = 0;
+    private static readonly object BoxedOne = 1;
+
     private static readonly string[][] MessageParameterNames = Enumerable.Range(1, MessagesPerInsert)
         .Select(n => new[] { "@c", "@f", "@conv" }.Concat(Enumerable.Range(0, n).SelectMany(i => new[] { $"@b{i}", $"@d{i}", $"@t{i}", $"@s{i}", $"@ch{i}", $"@at{i}", $"@o{i}" })).ToArray())
         .ToArray();
@@ -525,7 +528,7 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
         {
             var (vars, response, payloadId) = await StoreLargeStateAsync(c, tx, conv, ct);
             await ExecuteAsync(c, ConversationSql.For(c).Upsert, tx, ct, ("@f", conv.FlowId), ("@c", conv.ContactId), ("@id", conv.Id), ("@v", conv.FlowVersion), ("@s", conv.Status), ("@b", conv.BlockId),
-                ("@w", conv.Waiting ? 1 : 0), ("@vars", vars), ("@r", response), ("@d", conv.Department),
+                ("@w", conv.Waiting ? BoxedOne : BoxedZero), ("@vars", vars), ("@r", response), ("@d", conv.Department),
                 // The payload id is cast in the SQL: PostgreSQL reads an untyped null parameter as text.
                 ("@st", SqlValues.Time(conv.StartedAt)), ("@u", SqlValues.Time(conv.UpdatedAt)), ("@p", payloadId));
         }
@@ -537,7 +540,8 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
             // binder per parameter, so a step with three messages ran two statements more than it needed.
             var count = Math.Min(MessagesPerInsert, commit.Messages.Count - first);
             var names = MessageParameterNames[count - 1];
-            var parameters = new (string Name, object? Value)[names.Length];
+            // Bound before the insert returns its task (BotFlowDatabase.ExecuteAsync says why), so a pooled array serves.
+            var parameters = System.Buffers.ArrayPool<(string Name, object? Value)>.Shared.Rent(names.Length);
             parameters[0] = (names[0], commit.ContactId);
             parameters[1] = (names[1], commit.Conversation?.FlowId);
             parameters[2] = (names[2], commit.Conversation?.Id);
@@ -555,7 +559,9 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
             }
 
             var start = ids.Count;
-            await InsertReturningIdsAsync(c, MessageInserts[count - 1], tx, ids, ct, parameters);
+            var inserted = InsertReturningIdsAsync(c, MessageInserts[count - 1], tx, ids, ct, parameters.AsSpan(0, names.Length));
+            System.Buffers.ArrayPool<(string Name, object? Value)>.Shared.Return(parameters, clearArray: true);
+            await inserted;
 
             // Ids grow in the order the rows were given; PostgreSQL's RETURNING row order is not promised, so they are put back in it.
             ids.Sort(start, ids.Count - start, null);
