@@ -76,11 +76,12 @@ app.MapChannelWebhooks();
 app.MapBotFlowJobs();
 app.MapBotFlowHealth();
 app.MapOpenApi().RequireAuthorization(Policies.Read);
-app.UseSwaggerUI(o =>
+// In a branch: the UI's middleware otherwise looked at the path of every request (a conversation message too).
+app.UseWhen(context => context.Request.Path.StartsWithSegments("/api-docs"), docs => docs.UseSwaggerUI(o =>
 {
     o.SwaggerEndpoint("/openapi/v1.json", "BotFlow API");
     o.RoutePrefix = "api-docs";
-});
+}));
 app.MapBotFlowEditor();
 
 app.Run();

@@ -184,7 +184,8 @@ public sealed class ConversationRunner(
 
         messages.AddRange(state.Outgoing);
 
-        var background = state.BackgroundRequests
+        // Most steps schedule nothing: no query and list for them.
+        List<Jobs.BackgroundExecution> background = state.BackgroundRequests.Count == 0 ? [] : state.BackgroundRequests
             .Select(r => Jobs.BackgroundRows.From(r.Request, flowId, compiled.Version, r.BlockId, contactId, clock.GetUtcNow())).ToList();
 
         // The event's data is built only when a subscriber takes that type.

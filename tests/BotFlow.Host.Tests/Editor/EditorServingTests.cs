@@ -35,4 +35,19 @@ public sealed class EditorServingTests
         Assert.Equal("application/json", (await client.GetAsync("/health")).Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/assets/missing.js")).StatusCode);
     }
+
+    [Fact]
+    public async Task The_api_reference_is_served_at_api_docs_with_its_openapi_document()
+    {
+        using var app = new BotFlowApp();
+        var client = app.CreateClient();
+
+        var page = await client.GetAsync("/api-docs/index.html");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("/openapi/v1.json", await (await client.GetAsync("/api-docs/index.js")).Content.ReadAsStringAsync());
+        var document = await client.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, document.StatusCode);
+        Assert.Contains("/api/flows/{flowId}/conversations/{contactId}/messages", await document.Content.ReadAsStringAsync());
+    }
 }
