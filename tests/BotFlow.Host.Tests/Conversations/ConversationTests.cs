@@ -1,5 +1,6 @@
 using System.Net;
 using BotFlow.Host.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Newtonsoft.Json.Linq;
 using static BotFlow.Host.Tests.Infrastructure.BotFlowApp;
 
@@ -7,6 +8,32 @@ namespace BotFlow.Host.Tests.Conversations;
 
 public sealed class ConversationTests
 {
+    [Fact]
+    public async Task The_answer_to_a_message_is_the_documented_json_with_camel_case_names_and_nulls_written()
+    {
+        using var app = new BotFlowApp();
+        await app.PutFieldAsync("cpf", "CPF", "cpf");
+        await app.PutFlowAsync(TestFlows.Atendimento);
+
+        var response = await app.CreateClient().PostAsync("/api/flows/atendimento/conversations/5511999990001/messages", Json("""{"text":"oi","fields":{"name":"Ana \"A\""}}"""));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var conversationId = (string?)JObject.Parse(text)["conversationId"];
+        Assert.Matches("^[0-9a-f]{32}$", conversationId);
+        // What the reflection-based serializer writes for the same answer with the host's options (the answer's own
+        // serializer is source-generated: it must not change a name, a null or an escape).
+        var options = new System.Text.Json.JsonSerializerOptions(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions)
+        {
+            TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
+        };
+        var expected = System.Text.Json.JsonSerializer.Serialize(
+            new BotFlow.Host.Conversations.ConversationsApi.MessageAnswer([new("Olá, Ana \"A\"!"), new("Qual é o seu CPF?")], "waiting", "pedir-cpf", null, conversationId!, null),
+            options);
+        Assert.Equal(expected, text);
+        Assert.StartsWith("""{"replies":[{"text":"Olá, Ana \"A\"!"},""", text);
+    }
+
     [Fact]
     public async Task Message_question_menu_transfer_runs_with_every_reply_and_stored_field()
     {
