@@ -228,8 +228,3 @@ public static partial class ConversationsApi
         }
     }
 }
-
-/// <summary>Serializer metadata of the conversation endpoints' answers, made at build time.</summary>
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
-[System.Text.Json.Serialization.JsonSerializable(typeof(ConversationsApi.MessageAnswer))]
-internal sealed partial class ConversationsJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -41,9 +41,6 @@ public static class FlowsServiceCollectionExtensions
     {
         services.AddOptions<ConversationsOptions>().BindConfiguration(ConversationsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ConversationRunner>();
-        // A conversation's answer is written by source-generated code (same names and values as the reflection-based
-        // serializer with the web defaults): the answer of every message, so its serializer metadata is kept hot.
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ConversationsJson.Default));
         return services;
     }
 }

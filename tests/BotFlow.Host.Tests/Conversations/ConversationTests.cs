@@ -21,8 +21,7 @@ public sealed class ConversationTests
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         var conversationId = (string?)JObject.Parse(text)["conversationId"];
         Assert.Matches("^[0-9a-f]{32}$", conversationId);
-        // What the reflection-based serializer writes for the same answer with the host's options (the answer's own
-        // serializer is source-generated: it must not change a name, a null or an escape).
+        // What the serializer writes for the answer's record with the host's options: names, nulls and escapes pinned.
         var options = new System.Text.Json.JsonSerializerOptions(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions)
         {
             TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
