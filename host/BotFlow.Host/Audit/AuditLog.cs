@@ -60,12 +60,20 @@ public static class AuditApi
         limit is < 1 or > 1000 ? Problems.Invalid("limit", "limit is 1 to 1000") : TypedResults.Ok(await log.ListAsync(resource, actor, limit, ct));
 
     /// <summary>Appends an entry for unsafe requests to <c>/api/*</c> (but sign-in, tests and conversations, which change no configuration) and <c>/hangfire/*</c>.</summary>
-    public static IApplicationBuilder UseBotFlowAudit(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    public static IApplicationBuilder UseBotFlowAudit(this IApplicationBuilder app) => app.Use((context, next) =>
+        // Reads and activity (conversation messages, tests, sign-in) are never audited: they pass straight on, without
+        // an async frame around them (one per conversation message otherwise).
+        IsRead(context.Request.Method) || (context.Request.Path.Value is { } p && p.StartsWith("/api/", StringComparison.Ordinal) && IsActivity(p))
+            ? next(context)
+            : AuditAsync(context, next));
+
+    private static bool IsRead(string method) => HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method);
+
+    private static async Task AuditAsync(HttpContext context, RequestDelegate next)
     {
         await next(context);
         var request = context.Request;
-        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method)
-            || context.Response.StatusCode is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden or StatusCodes.Status404NotFound)
+        if (context.Response.StatusCode is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden or StatusCodes.Status404NotFound)
         {
             return;
         }
@@ -100,7 +108,7 @@ public static class AuditApi
 
         var actor = context.User.FindFirst(ClaimTypes.Name)?.Value ?? "anonymous";
         await context.RequestServices.GetRequiredService<IAuditLog>().AppendAsync(actor, request.Method, action, resource, id, context.Response.StatusCode, CancellationToken.None);
-    });
+    }
 
     /// <summary>Conversation traffic, previews/tests and sign-ins are activity, not changes: not audited.</summary>
     private static bool IsActivity(string path) =>
