@@ -17,12 +17,15 @@ public sealed class ApiKeyDigests
         /// Presented keys that matched, with their randomized string hash: a channel sends the same key with every
         /// message, and SHA-256 through OpenSSL was ~2% of a conversation step's CPU (docs/benchmarks.md, twelfth pass).
         /// Only matches are kept, so it holds at most one entry per configured key whatever callers send; it belongs to
-        /// the snapshot, so a reload that removes a key forgets it. Replaced whole, never changed in place.
+        /// the snapshot, so a reload that removes a key forgets it. Replaced whole, never changed in place. For a key
+        /// configured only as <c>Sha256</c>, the key's text then stays in memory while the snapshot lives (every request
+        /// carrying it holds it briefly anyway); configuration files still need not hold it.
         /// </summary>
         public (int Hash, string Presented, ApiKeyOptions Key)[] Verified = [];
     }
 
-    // Replaced whole, never changed in place, so a reader sees one consistent snapshot without a lock.
+    // Replaced whole (only its list of verified keys is swapped for a longer one), so a reader sees one consistent set
+    // of keys without a lock.
     private Snapshot? _snapshot;
 
     /// <summary>The configured key whose digest matches <paramref name="presented"/>, or null.</summary>
