@@ -19,8 +19,9 @@ public sealed class SecretMasker
         public string?[] Escaped { get; } = escaped;
 
         /// <summary>
-        /// Each value in UTF-8 when JSON text always holds it as it is (printable ASCII other than the characters a JSON
-        /// writer may escape); null for a value JSON may spell otherwise. Made on first use: most runs never ask.
+        /// Each value and each URL-escaped form in UTF-8 when JSON text always holds it as it is (printable ASCII other
+        /// than the characters a JSON writer may escape); null for one JSON may spell otherwise. Made on first use: most
+        /// runs never ask.
         /// </summary>
         public byte[]?[]? Verbatim { get; set; }
     }
@@ -75,8 +76,9 @@ public sealed class SecretMasker
             return false;
         }
 
-        var verbatim = set.Verbatim ??= Array.ConvertAll(set.Values, v =>
-            v.AsSpan().ContainsAnyExcept(JsonVerbatim) ? null : System.Text.Encoding.ASCII.GetBytes(v));
+        // Each value and its URL-escaped form (Apply masks both), as JSON would hold them.
+        var verbatim = set.Verbatim ??= [.. set.Values.Concat(set.Escaped.OfType<string>()).Select(v =>
+            v.AsSpan().ContainsAnyExcept(JsonVerbatim) ? null : System.Text.Encoding.ASCII.GetBytes(v))];
         foreach (var value in verbatim)
         {
             if (value is null || utf8.IndexOf(value) >= 0)

@@ -41,6 +41,12 @@ public sealed class SecretMaskerTests
         Assert.False(verbatim.MayOccurIn("""{"a":"tok-9f8e7d6"}"""u8));
         Assert.False(new SecretMasker().MayOccurIn("""{"a":"anything"}"""u8));
 
+        // Its URL-escaped form too, which Apply masks as well.
+        var spaced = new SecretMasker(["p@ss word"]);
+        Assert.True(spaced.MayOccurIn("""{"u":"https://x.example/?k=p%40ss%20word"}"""u8));
+        Assert.Equal("https://x.example/?k=***", spaced.Apply("https://x.example/?k=p%40ss%20word"));
+        Assert.False(spaced.MayOccurIn("""{"u":"p@ss"}"""u8));
+
         // A quote, a backslash or a non-ASCII letter may be escaped in JSON text: never ruled out from the bytes.
         foreach (var escapable in new[] { "p\"ss-1234", "p\\ss-1234", "senhaçã-1234", "tab\tx-1234" })
         {
