@@ -89,8 +89,9 @@ public static class AuditApi
             action = "dashboard " + path["/hangfire/".Length..];
             id = request.HasFormContentType ? string.Join(",", (await request.ReadFormAsync()).Where(f => f.Key.StartsWith("jobs", StringComparison.Ordinal)).SelectMany(f => f.Value.ToArray())) : null;
         }
-        else if (path.StartsWith("/api/", StringComparison.Ordinal) && !IsActivity(path))
+        else if (path.StartsWith("/api/", StringComparison.Ordinal))
         {
+            // Activity paths never get here: UseBotFlowAudit passes them on without auditing.
             var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
             resource = segments.Length > 1 ? segments[1] : "api";
             id = segments.Length > 2 ? Uri.UnescapeDataString(segments[2]) : null;

@@ -104,6 +104,8 @@ public sealed class ErasureAndAuditTests
         Assert.True(actions.Any(a => a.StartsWith("flows|segunda-via-boleto|PUT flows|development", StringComparison.Ordinal)), string.Join("\n", actions));
         Assert.Contains(actions, a => a.StartsWith("secrets|boleto_token|PUT secrets", StringComparison.Ordinal));
         Assert.Contains(actions, a => a.StartsWith("dashboard|", StringComparison.Ordinal) && a.Contains("requeue", StringComparison.Ordinal));
+        // Conversation messages are activity, not configuration: never audited (and the contact's number never lands here).
+        Assert.DoesNotContain(actions, a => a.Contains("conversations", StringComparison.Ordinal) || a.Contains(Contact, StringComparison.Ordinal));
         var all = audit.ToString();
         Assert.DoesNotContain(FakeUpstream.BoletoToken, all, StringComparison.Ordinal);
         var flowsOnly = (JArray)(await ReadAsync(await app.CreateClient().GetAsync("/api/audit?resource=flows"), expectSuccess: true))["items"]!;
