@@ -89,16 +89,16 @@ public static class RateLimits
         });
 
     private static RateLimitPartition<(string, int)> PerCallerIntegrationTest(HttpContext c) =>
-        RateLimitPartition.GetFixedWindowLimiter((Caller(c), Settings(c).IntegrationTestsPerCallerPerMinute), static key => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = key.Item2, Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
-        });
+        RateLimitPartition.GetFixedWindowLimiter((Caller(c), Settings(c).IntegrationTestsPerCallerPerMinute), PerMinute);
+
+    /// <summary>The window of a (who, limit) partition: its limit per minute, refused at once past it.</summary>
+    private static readonly Func<(string, int), FixedWindowRateLimiterOptions> PerMinute = static key => new FixedWindowRateLimiterOptions
+    {
+        PermitLimit = key.Item2, Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
+    };
 
     private static RateLimitPartition<(string, int)> SignInPerAddress(HttpContext c) =>
-        RateLimitPartition.GetFixedWindowLimiter((c.Connection.RemoteIpAddress?.ToString() ?? "unknown", Settings(c).SignInPerMinute), static key => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = key.Item2, Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
-        });
+        RateLimitPartition.GetFixedWindowLimiter((c.Connection.RemoteIpAddress?.ToString() ?? "unknown", Settings(c).SignInPerMinute), PerMinute);
 }
 
 /// <summary>
