@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Claims;
-using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -10,11 +9,16 @@ namespace BotFlow.Host.Security;
 /// API keys from <c>Authorization: Bearer</c> or <c>X-Api-Key</c>, compared in constant time against every configured
 /// key (by SHA-256, so plain and hashed keys are checked the same way; <see cref="ApiKeyDigests"/>). With nothing configured, Development requests
 /// from loopback act as admin so the README's run command needs no setup; anywhere else they get 401 saying what to set.
+/// A request that carries the sign-in cookie and no key is handed to the cookie scheme (authenticate, challenge, forbid).
+/// <para>
+/// It implements <see cref="IAuthenticationHandler"/> itself rather than deriving from <c>AuthenticationHandler&lt;T&gt;</c>:
+/// the base class, made once per request, creates a logger through the factory's lock, looks its options up, builds an
+/// events object and runs three layers of async methods, none of which a key check needs (docs/benchmarks.md,
+/// "Thirteenth pass").
+/// </para>
 /// </summary>
-public sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    IOptionsMonitor<AuthOptions> auth, ApiKeyDigests digests, IHostEnvironment environment)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthOptions> auth, ApiKeyDigests digests, IHostEnvironment environment)
+    : IAuthenticationHandler
 {
     public const string SchemeName = "BotFlow.ApiKey";
 
@@ -22,20 +26,35 @@ public sealed class ApiKeyAuthenticationHandler(
 
     public const string CookieName = ".BotFlow.Auth";
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    private HttpContext _context = null!;
+
+    // One result per request, as the base class keeps it: the authorization policy or an endpoint may ask again.
+    private Task<AuthenticateResult>? _result;
+
+    public Task InitializeAsync(AuthenticationScheme scheme, HttpContext context)
     {
-        var presented = PresentedKey();
+        _context = context;
+        return Task.CompletedTask;
+    }
+
+    public Task<AuthenticateResult> AuthenticateAsync() => _result ??= AuthenticateOnce();
+
+    private Task<AuthenticateResult> AuthenticateOnce()
+    {
+        var presented = PresentedKey(_context.Request);
         if (presented is not null)
         {
-            if (digests.Find(auth.CurrentValue, presented) is { } key)
-            {
-                return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(digests.PrincipalOf(key, PrincipalOfKey), SchemeName)));
-            }
-
-            return Task.FromResult(AuthenticateResult.Fail("the API key is not valid"));
+            return Task.FromResult(digests.Find(auth.CurrentValue, presented) is { } key
+                ? AuthenticateResult.Success(new AuthenticationTicket(digests.PrincipalOf(key, PrincipalOfKey), SchemeName))
+                : AuthenticateResult.Fail("the API key is not valid"));
         }
 
-        if (!auth.CurrentValue.HasCredentials && auth.CurrentValue.DevelopmentLoopbackIsAdmin && environment.IsDevelopment() && IsLoopback(Context.Connection.RemoteIpAddress))
+        if (ForwardsToCookie(_context.Request))
+        {
+            return _context.AuthenticateAsync(CookieSchemeName);
+        }
+
+        if (!auth.CurrentValue.HasCredentials && auth.CurrentValue.DevelopmentLoopbackIsAdmin && environment.IsDevelopment() && IsLoopback(_context.Connection.RemoteIpAddress))
         {
             return Task.FromResult(Success("development", Roles.Admin, "development-loopback"));
         }
@@ -43,35 +62,50 @@ public sealed class ApiKeyAuthenticationHandler(
         return Task.FromResult(AuthenticateResult.NoResult());
     }
 
-    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    public Task ChallengeAsync(AuthenticationProperties? properties)
     {
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        if (ForwardsToCookie(_context.Request))
+        {
+            return _context.ChallengeAsync(CookieSchemeName, properties);
+        }
+
+        _context.Response.StatusCode = StatusCodes.Status401Unauthorized;
         var configured = auth.CurrentValue.HasCredentials;
-        await Results.Problem(
+        return Results.Problem(
             title: "A credential is required.",
             detail: configured
                 ? "Send an API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>', or sign in (POST /api/auth/sign-in)."
                 : "No credential is configured. Add an API key under BotFlow:Auth:ApiKeys (Name, Role, Key or Sha256), e.g. BotFlow__Auth__ApiKeys__0__Key=..., or a user under BotFlow:Auth:Users (Username, Role, PasswordHash from 'hash-password'), or run in Development from loopback.",
-            statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(Context);
+            statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(_context);
     }
 
-    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    public Task ForbidAsync(AuthenticationProperties? properties)
     {
-        Response.StatusCode = StatusCodes.Status403Forbidden;
-        await Results.Problem(title: "Not allowed.", detail: "Your role may not do this.", statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(Context);
+        if (ForwardsToCookie(_context.Request))
+        {
+            return _context.ForbidAsync(CookieSchemeName, properties);
+        }
+
+        _context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        return Results.Problem(title: "Not allowed.", detail: "Your role may not do this.", statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(_context);
     }
 
-    internal static bool HasKeyHeader(HttpRequest request) =>
+    /// <summary>The cookie scheme answers for a request that carries its cookie and no API key header.</summary>
+    private static bool ForwardsToCookie(HttpRequest request) => !HasKeyHeader(request) && HasCookie(request);
+
+    private static bool HasKeyHeader(HttpRequest request) =>
         request.Headers.ContainsKey("X-Api-Key") || request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
 
-    private string? PresentedKey()
+    private static bool HasCookie(HttpRequest request) => request.Cookies.ContainsKey(CookieName);
+
+    private static string? PresentedKey(HttpRequest request)
     {
-        if (Request.Headers.TryGetValue("X-Api-Key", out var apiKey) && apiKey.Count > 0 && !string.IsNullOrEmpty(apiKey[0]))
+        if (request.Headers.TryGetValue("X-Api-Key", out var apiKey) && apiKey.Count > 0 && !string.IsNullOrEmpty(apiKey[0]))
         {
             return apiKey[0];
         }
 
-        var authorization = Request.Headers.Authorization.ToString();
+        var authorization = request.Headers.Authorization.ToString();
         return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
     }
 

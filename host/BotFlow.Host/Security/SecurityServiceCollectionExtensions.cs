@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace BotFlow.Host.Security;
 
@@ -23,12 +24,13 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<ApiKeyDigests>();
         // The API-key scheme is the default and hands a request to the cookie scheme when it carries the sign-in cookie
         // and no key (what a separate policy scheme did, without a second handler and its tasks on every API call).
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, o =>
-                o.ForwardDefaultSelector = context =>
-                    !ApiKeyAuthenticationHandler.HasKeyHeader(context.Request) && context.Request.Cookies.ContainsKey(ApiKeyAuthenticationHandler.CookieName)
-                        ? ApiKeyAuthenticationHandler.CookieSchemeName
-                        : null)
+        // Registered so the handler provider resolves it from DI instead of through ActivatorUtilities.
+        services.AddTransient<ApiKeyAuthenticationHandler>();
+        services.AddAuthentication(o =>
+            {
+                o.AddScheme<ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, displayName: null);
+                o.DefaultScheme = ApiKeyAuthenticationHandler.SchemeName;
+            })
             .AddCookie(ApiKeyAuthenticationHandler.CookieSchemeName, o =>
             {
                 o.Cookie.Name = ApiKeyAuthenticationHandler.CookieName;
@@ -53,6 +55,7 @@ public static class SecurityServiceCollectionExtensions
             .AddPolicy(Policies.Authenticated, p => p.RequireAuthenticatedUser())
             // An endpoint mapped without a policy is closed, never open by accident.
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireRole(Roles.Admin).Build());
+        services.Replace(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Authorization.Policy.IPolicyEvaluator, RolePolicyEvaluator>());
 
         services.AddAntiforgery(o =>
         {
