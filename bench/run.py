@@ -64,6 +64,36 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
+def jit_ticks(pid):
+    """CPU ticks of each of the .NET runtime's tiered-compilation threads by thread id; None for a process without one
+    (Node-RED). The runtime ends the thread when it has been idle a while and starts a new one when work comes."""
+    threads = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            stat = open(f"/proc/{pid}/task/{tid}/stat").read()
+        except OSError:
+            continue  # the thread ended
+        if stat[stat.index("(") + 1:stat.rindex(")")].startswith(".NET Tiered"):
+            threads[tid] = sum(int(f) for f in stat.rsplit(")", 1)[1].split()[11:13])
+    return threads if threads or is_dotnet(pid) else None
+
+
+def is_dotnet(pid):
+    """Whether the process runs the .NET runtime (its own threads are named ".NET …")."""
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            if open(f"/proc/{pid}/task/{tid}/comm").read().startswith(".NET"):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def jit_delta(before, after):
+    """JIT ticks between two readings; a thread that ended in between takes its last ticks with it (counted short)."""
+    return None if before is None or after is None else sum(max(0, v - before.get(t, 0)) for t, v in after.items())
+
+
 def peak_rss_mb(pid):
     for line in open(f"/proc/{pid}/status"):
         if line.startswith("VmHWM:"):
@@ -108,12 +138,17 @@ def check_new_contacts(db, runs):
 
 
 def measure(name, pid, url, prefix, key, connections, seconds):
-    before = cpu_ticks(pid)
+    before, jit_before = cpu_ticks(pid), jit_ticks(pid)
     r = wrk(url, connections, seconds, prefix, key)
-    r["cpu_us_per_req"] = (cpu_ticks(pid) - before) / HZ * 1e6 / max(1, r["requests"])
+    ticks, jit_after = cpu_ticks(pid) - before, jit_ticks(pid)
+    r["cpu_us_per_req"] = ticks / HZ * 1e6 / max(1, r["requests"])
     r["rss_mb"] = peak_rss_mb(pid)
+    # How much of that CPU the tiered JIT still took (it settles slowly under load): part of the figure, shown apart.
+    jit_used = jit_delta(jit_before, jit_after)
+    r["jit_share"] = None if jit_used is None else jit_used / max(1, ticks)
+    jit = "" if r["jit_share"] is None else f" (JIT {100 * r['jit_share']:.1f}%)"
     log(f"  {name:<22} c={connections:<3} {r['rps']:>9.0f} req/s  p50 {r['p50_ms']:7.2f} ms  p99 {r['p99_ms']:7.2f} ms  "
-        f"errors {r['errors']:<4} cpu {r['cpu_us_per_req']:7.0f} us/req  peak RSS {r['rss_mb']:6.0f} MB")
+        f"errors {r['errors']:<4} cpu {r['cpu_us_per_req']:7.0f} us/req{jit}  peak RSS {r['rss_mb']:6.0f} MB")
     if r["errors"]:
         log(f"    errors: {r['non2xx']} non-2xx answers, socket errors {r['socket_errors'] or 'none'}")
     return r
