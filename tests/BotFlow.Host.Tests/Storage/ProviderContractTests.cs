@@ -194,6 +194,44 @@ public sealed class ProviderContractTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_steps_snapshot_finds_the_contact_and_its_conversation_whichever_of_them_exists(string provider)
+    {
+        using var app = Infrastructure.Providers.App(provider);
+        var store = app.Services.GetRequiredService<BotFlow.Host.Conversations.IConversationStore>();
+        var now = DateTimeOffset.UtcNow;
+        BotFlow.Host.Conversations.ConversationRecord Conversation(string id, string contact) => new(id, "f", contact, 1, "waiting", "b1", true, "{}", null, null, now, now);
+        Task<BotFlow.Host.Conversations.StepSnapshot> LoadAsync(string contact) => store.LoadStepAsync("f", contact, withConversation: true, null, CancellationToken.None);
+        var fields = new Dictionary<string, string> { ["name"] = "Ana" };
+
+        // Neither; the contact alone; a conversation stored without its contact (a background try after an erasure).
+        await store.CommitAsync(new BotFlow.Host.Conversations.StepCommit("alone", fields, true, null, []), CancellationToken.None);
+        await store.CommitAsync(new BotFlow.Host.Conversations.StepCommit("orphan", fields, false, Conversation("c-orphan", "orphan"), [], UpsertContact: false), CancellationToken.None);
+        var nobody = await LoadAsync("nobody");
+        var alone = await LoadAsync("alone");
+        var orphan = await LoadAsync("orphan");
+
+        Assert.Null(nobody.Contact);
+        Assert.Null(nobody.Conversation);
+        Assert.Equal("Ana", alone.Contact!.Fields["name"]);
+        Assert.Null(alone.Conversation);
+        Assert.Null(orphan.Contact);
+        Assert.Equal("c-orphan", orphan.Conversation!.Id);
+
+        // The contact comes back: the orphaned conversation is found with it until the contact's own is stored.
+        await store.CommitAsync(new BotFlow.Host.Conversations.StepCommit("orphan", fields, true, null, []), CancellationToken.None);
+        var returned = await LoadAsync("orphan");
+        Assert.Equal("orphan", returned.Contact!.Id);
+        Assert.Equal("c-orphan", returned.Conversation!.Id);
+
+        await store.CommitAsync(new BotFlow.Host.Conversations.StepCommit("orphan", fields, true, Conversation("c-own", "orphan"), []), CancellationToken.None);
+        var own = await LoadAsync("orphan");
+        Assert.Equal("c-own", own.Conversation!.Id);
+        Assert.Equal("Ana", own.Contact!.Fields["name"]);
+        Assert.Null((await store.LoadStepAsync("f", "orphan", withConversation: false, null, CancellationToken.None)).Conversation);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task Rows_written_before_the_contact_existed_are_listed_with_its_own_and_erased_with_it(string provider)
     {
         using var app = Infrastructure.Providers.App(provider);
