@@ -228,6 +228,24 @@ public sealed class ProviderContractTests
         Assert.Equal("c-own", own.Conversation!.Id);
         Assert.Equal("Ana", own.Contact!.Fields["name"]);
         Assert.Null((await store.LoadStepAsync("f", "orphan", withConversation: false, null, CancellationToken.None)).Conversation);
+
+        // A step's rows are keyed by its contact's creation time whether the contact's upsert returned it (fields changed,
+        // a new contact) or not (an existing contact kept as it was).
+        var database = app.Services.GetRequiredService<BotFlow.Host.Storage.BotFlowDatabase>();
+        BotFlow.Host.Conversations.NewMessage Message(string text) => new("out", text, null, "delivered", "test", now);
+        BotFlow.Sdk.Executions.ExecutionRecord Execution(string id, string contact) => new()
+        {
+            Id = id, Kind = "conversation", ContactId = contact, StartedAt = now, Outcome = "success", Warnings = [],
+        };
+        await store.CommitAsync(new BotFlow.Host.Conversations.StepCommit("alone", fields, false, Conversation("c-alone", "alone"), [Message("kept")], [Execution("e-kept", "alone")]), CancellationToken.None);
+        await store.CommitAsync(new BotFlow.Host.Conversations.StepCommit("fresh", fields, true, Conversation("c-fresh", "fresh"), [Message("new"), Message("new too")], [Execution("e-new", "fresh")]), CancellationToken.None);
+        foreach (var table in new[] { "messages", "executions", "conversations" })
+        {
+            Assert.Equal(0, await CountAsync(database, $"select count(*) from {table} t join contacts k on k.id = t.contact_id where k.id in ('alone', 'fresh') and coalesce(t.contact_created_at, '') <> k.created_at"));
+        }
+
+        Assert.Equal(3, await CountAsync(database, "select count(*) from messages where contact_id in ('alone', 'fresh')"));
+        Assert.Equal(2, await CountAsync(database, "select count(*) from executions where contact_id in ('alone', 'fresh') and contact_created_at is not null"));
     }
 
     [Theory]
