@@ -1,8 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Logging;
 
 namespace BotFlow.Benchmarks;
 
@@ -24,19 +21,7 @@ public class PipelineBenchmarks
     public void Setup()
     {
         _folder = Path.Combine(Path.GetTempPath(), "botflow-pipeline-bench-" + Guid.NewGuid().ToString("N")[..8]);
-        _app = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            b.UseSolutionRelativeContentRoot("host/BotFlow.Host");
-            b.UseEnvironment("Development");
-            b.UseSetting("BotFlow:Storage:DataFolder", _folder);
-            b.UseSetting("BotFlow:Flows:ImportSamples", "false");
-            b.UseSetting("BotFlow:Jobs:Enabled", "false");
-            b.UseSetting("BotFlow:Auth:ApiKeys:0:Name", "bench");
-            b.UseSetting("BotFlow:Auth:ApiKeys:0:Role", "channel");
-            b.UseSetting("BotFlow:Auth:ApiKeys:0:Key", Key);
-            b.UseSetting("BotFlow:Plugins:Folders:0", Path.Combine(AppContext.BaseDirectory, "plugins"));
-            b.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
-        });
+        _app = BenchHost.Create(_folder, ("BotFlow:Auth:ApiKeys:0:Name", "bench"), ("BotFlow:Auth:ApiKeys:0:Role", "channel"), ("BotFlow:Auth:ApiKeys:0:Key", Key));
         _client = _app.CreateClient();
         _client.DefaultRequestHeaders.Add("X-Api-Key", Key);
         if (Me().GetAwaiter().GetResult() != 200)

@@ -2,11 +2,8 @@ using BenchmarkDotNet.Attributes;
 using BotFlow.Host.Contacts;
 using BotFlow.Host.Conversations;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace BotFlow.Benchmarks;
 
@@ -31,17 +28,7 @@ public class StepBenchmarks
     public void Setup()
     {
         _folder = Path.Combine(Path.GetTempPath(), "botflow-step-bench-" + Guid.NewGuid().ToString("N")[..8]);
-        _app = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            b.UseSolutionRelativeContentRoot("host/BotFlow.Host");
-            b.UseEnvironment("Development");
-            b.UseSetting("BotFlow:Storage:DataFolder", _folder);
-            b.UseSetting("BotFlow:Flows:ImportSamples", "false");
-            b.UseSetting("BotFlow:Jobs:Enabled", "false");
-            b.UseSetting("BotFlow:Integration:AllowedHosts:0", "127.0.0.1");
-            b.UseSetting("BotFlow:Plugins:Folders:0", Path.Combine(AppContext.BaseDirectory, "plugins"));
-            b.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
-        });
+        _app = BenchHost.Create(_folder, ("BotFlow:Integration:AllowedHosts:0", "127.0.0.1"));
         // The partner answers at once, like bench/upstream.js; it runs in this process, so its own small cost is in every boleto figure.
         _partner = BotFlow.Tests.Shared.LoopbackServer.Create();
         _partner.MapPost("/boletos/segunda-via", () => Microsoft.AspNetCore.Http.Results.Text("""{"data":{"url":"https://pay.example/b/52998224725"}}""", "application/json"));
