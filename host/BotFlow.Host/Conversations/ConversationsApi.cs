@@ -165,7 +165,7 @@ public static partial class ConversationsApi
         return group;
     }
 
-    private static async Task<Results<Ok<MessageAnswer>, ProblemHttpResult>> PostMessage(
+    private static async Task<Results<MessageAnswerResult, ProblemHttpResult>> PostMessage(
         string flowId, string contactId, HttpRequest request, ConversationRunner runner, IOptions<ConversationsOptions> options, CancellationToken ct)
     {
         if (!ContactIdPattern().IsMatch(contactId))
@@ -197,7 +197,7 @@ public static partial class ConversationsApi
         return await RunAsync(flowId, contactId, input.Text, input.Fields, restart: false, runner, ct);
     }
 
-    private static async Task<Results<Ok<MessageAnswer>, ProblemHttpResult>> Restart(string flowId, string contactId, ConversationRunner runner, CancellationToken ct)
+    private static async Task<Results<MessageAnswerResult, ProblemHttpResult>> Restart(string flowId, string contactId, ConversationRunner runner, CancellationToken ct)
     {
         if (!ContactIdPattern().IsMatch(contactId))
         {
@@ -207,7 +207,7 @@ public static partial class ConversationsApi
         return await RunAsync(flowId, contactId, null, null, restart: true, runner, ct);
     }
 
-    private static async Task<Results<Ok<MessageAnswer>, ProblemHttpResult>> RunAsync(
+    private static async Task<Results<MessageAnswerResult, ProblemHttpResult>> RunAsync(
         string flowId, string contactId, string? text, IReadOnlyDictionary<string, string?>? fields, bool restart, ConversationRunner runner, CancellationToken ct)
     {
         try
@@ -218,7 +218,7 @@ public static partial class ConversationsApi
                 ConversationRefusal.FlowNotFound => Problems.NotFound($"there is no flow '{flowId}'"),
                 ConversationRefusal.InvalidFields => Problems.Invalid("Some fields are not valid; nothing was stored.",
                     problems.Select(p => new FlowError(null, p.Field, p.Message)).ToList()),
-                _ => TypedResults.Ok(new MessageAnswer(result!.Replies.Select(r => new ReplyDto(r.Text)).ToList(), result.Status, result.BlockId,
+                _ => new MessageAnswerResult(new MessageAnswer(result!.Replies.Select(r => new ReplyDto(r.Text)).ToList(), result.Status, result.BlockId,
                     result.Department, result.ConversationId, result.Errors)),
             };
         }
