@@ -421,9 +421,7 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
 
     /// <summary>A row of <see cref="ConversationSql.ContactAndOne"/>: the conversation's columns (null without one), then the contact's.</summary>
     private static (ContactRecord?, ConversationRecord?) MapContactAndConversation(IStoredRow row) => (
-        row.IsNull(ConversationSql.ContactColumn) ? null
-            : new ContactRecord(row.GetString(ConversationSql.ContactColumn), SqlValues.FieldsFromJson(row.GetString(ConversationSql.ContactColumn + 1)),
-                row.GetTime(ConversationSql.ContactColumn + 2), row.GetTime(ConversationSql.ContactColumn + 3)),
+        row.IsNull(ConversationSql.ContactColumn) ? null : ContactAt(row, ConversationSql.ContactColumn),
         row.IsNull(0) ? null : MapConversation(row));
 
     private static ConversationRecord MapConversation(IStoredRow row) =>
@@ -476,8 +474,11 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
     internal static Task<ContactRecord?> ReadContactAsync(DbConnection c, string id, CancellationToken ct) =>
         QueryFirstAsync(c, ContactByIdSql, MapContact, ct, ("@id", id));
 
-    private static ContactRecord MapContact(IStoredRow row) =>
-        new(row.GetString(0), SqlValues.FieldsFromJson(row.GetString(1)), row.GetTime(2), row.GetTime(3));
+    private static ContactRecord MapContact(IStoredRow row) => ContactAt(row, 0);
+
+    /// <summary>A contact from its four columns (id, fields, created_at, updated_at) starting at <paramref name="at"/>.</summary>
+    private static ContactRecord ContactAt(IStoredRow row, int at) =>
+        new(row.GetString(at), SqlValues.FieldsFromJson(row.GetString(at + 1)), row.GetTime(at + 2), row.GetTime(at + 3));
 
     private readonly GroupCommitter? _committer = db is SqliteDatabase ? new GroupCommitter(db) : null;
 
