@@ -15,41 +15,27 @@ took, and B's CPU per request relative to A's. Build each checkout first
 
 Everything listens on 127.0.0.1 and every process it starts is stopped by its PID.
 """
-import argparse, json, os, tempfile, threading
+import argparse, os, tempfile, threading
 import run as R
 
 
-def start_host(i, checkout, extra, data):
+def start_checkout(i, checkout, extra, data):
     dll = os.path.join(os.path.abspath(checkout), "host", "BotFlow.Host", "bin", "Release", "net10.0", "BotFlow.Host.dll")
     if not os.path.exists(dll):
         raise SystemExit(f"{dll} is missing: build {checkout} in Release first")
-    base = f"http://127.0.0.1:{5199 + i}"
-    host = R.start(["dotnet", dll, "--urls", base], {
-        "ASPNETCORE_ENVIRONMENT": "Production", "BotFlow__Storage__DataFolder": os.path.join(data, f"host{i}"),
-        "BotFlow__Flows__ImportSamples": "false",
-        "BotFlow__Auth__ApiKeys__0__Name": "bench", "BotFlow__Auth__ApiKeys__0__Role": "admin", "BotFlow__Auth__ApiKeys__0__Key": R.API_KEY,
-        "BotFlow__Integration__AllowedHosts__0": "127.0.0.1", "Logging__LogLevel__Default": "Warning", **extra}, cwd=os.path.dirname(dll))
-    R.wait_http(base + "/health")
-    R.http("PUT", f"{base}/api/fields/cpf", {"label": "CPF", "type": "cpf"})
-    R.http("PUT", f"{base}/api/fields/email", {"label": "E-mail", "type": "email"})
-    R.http("PUT", f"{base}/api/flows/boleto-bench", json.load(open(os.path.join(R.BENCH, "boleto-bench.flow.json"))))
-    R.http("PUT", f"{base}/api/flows/step-bench", {"id": "step-bench", "start": "ola", "blocks": [
-        {"id": "ola", "type": "message", "config": {"text": "Olá, {{ contact.name }}!"}, "next": "cpf"},
-        {"id": "cpf", "type": "question", "config": {"text": "Qual é o seu CPF?", "field": "cpf"}}]})
+    host, base = R.start_host(dll, i, data, extra), f"http://127.0.0.1:{5199 + i}"
+    R.import_bench_flows(base)
     R.end_to_end_check(base)
     return host, base
 
 
-def together(hosts, prefix, connections, seconds):
-    """wrk against both hosts at once; per host (req/s, CPU µs per request, JIT share of its CPU in %)."""
+def together(hosts, prefix, connections, seconds, names=("warm-up A", "warm-up B")):
+    """bench/run.py's measurement of both hosts at once, each with its own wrk; its results (CPU µs per request, JIT share)."""
     out = [None] * len(hosts)
 
     def one(i):
         host, base = hosts[i]
-        ticks, jit = R.cpu_ticks(host.pid), R.jit_ticks(host.pid)
-        r = R.wrk(base, connections, seconds, prefix, R.API_KEY)
-        used = R.cpu_ticks(host.pid) - ticks
-        out[i] = (r["rps"], used / R.HZ * 1e6 / max(1, r["requests"]), 100 * (R.jit_delta(jit, R.jit_ticks(host.pid)) or 0) / max(1, used), r["errors"])
+        out[i] = R.measure(names[i], host.pid, base, prefix, R.API_KEY, connections, seconds)
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(len(hosts))]
     for t in threads:
@@ -77,18 +63,16 @@ def main():
     data = tempfile.mkdtemp(prefix="botflow-ab-")
     R.start(["node", os.path.join(R.BENCH, "upstream.js")], {"UPSTREAM_PORT": "18080"})
     R.wait_http("http://127.0.0.1:18080/stats")
-    hosts = [start_host(0, args.a, dict(kv.split("=", 1) for kv in args.a_env), data),
-             start_host(1, args.b, dict(kv.split("=", 1) for kv in args.b_env), data)]
+    hosts = [start_checkout(0, args.a, dict(kv.split("=", 1) for kv in args.a_env), data),
+             start_checkout(1, args.b, dict(kv.split("=", 1) for kv in args.b_env), data)]
     prefix = f"/api/flows/{args.scenario}-bench/conversations/"
     R.log(f"warming both up for {args.warmup} s…")
     together(hosts, prefix, args.connections, args.warmup)
     a_sum = b_sum = 0.0
     for point in range(args.points):
-        (a_rps, a_cpu, a_jit, a_err), (b_rps, b_cpu, b_jit, b_err) = together(hosts, prefix, args.connections, args.duration)
-        a_sum, b_sum = a_sum + a_cpu, b_sum + b_cpu
-        R.log(f"  point {point + 1}: A {a_rps:6.0f} req/s {a_cpu:5.0f} us/req (JIT {a_jit:4.1f}%)   "
-              f"B {b_rps:6.0f} req/s {b_cpu:5.0f} us/req (JIT {b_jit:4.1f}%)   B/A {b_cpu / a_cpu:.3f}"
-              + (f"   errors A {a_err} B {b_err}" if a_err or b_err else ""))
+        a, b = together(hosts, prefix, args.connections, args.duration, (f"A, point {point + 1}", f"B, point {point + 1}"))
+        a_sum, b_sum = a_sum + a["cpu_us_per_req"], b_sum + b["cpu_us_per_req"]
+        R.log(f"  point {point + 1}: B/A {b['cpu_us_per_req'] / a['cpu_us_per_req']:.3f}")
     R.log(f"mean CPU per request: A {a_sum / args.points:.0f} us, B {b_sum / args.points:.0f} us, B/A {b_sum / a_sum:.3f}")
 
 

@@ -237,6 +237,39 @@ def floor(data, connections, args, prefix):
     return results
 
 
+def start_host(dll, i, data, extra=None):
+    """Host number i on port 5199 + i in Production, its own data folder under data, the bench API key; waits for /health."""
+    host = start(["dotnet", dll, "--urls", f"http://127.0.0.1:{5199 + i}"], {
+        "ASPNETCORE_ENVIRONMENT": "Production",
+        "BotFlow__Storage__DataFolder": os.path.join(data, f"host{i}"),
+        "BotFlow__Flows__ImportSamples": "false",
+        "BotFlow__Auth__ApiKeys__0__Name": "bench", "BotFlow__Auth__ApiKeys__0__Role": "admin", "BotFlow__Auth__ApiKeys__0__Key": API_KEY,
+        "BotFlow__Integration__AllowedHosts__0": "127.0.0.1",
+        "Logging__LogLevel__Default": "Warning",
+        **(extra or {}),
+    }, cwd=os.path.dirname(dll))
+    wait_http(f"http://127.0.0.1:{5199 + i}/health")
+    return host
+
+
+def import_bench_flows(base):
+    """The fields and the four scenarios' flows (boleto, boleto with a script, boleto with a 256 KiB answer, the step); answers the boleto flow."""
+    http("PUT", f"{base}/api/fields/cpf", {"label": "CPF", "type": "cpf"})
+    http("PUT", f"{base}/api/fields/email", {"label": "E-mail", "type": "email"})
+    boleto = json.load(open(os.path.join(BENCH, "boleto-bench.flow.json")))
+    http("PUT", f"{base}/api/flows/boleto-bench", boleto)
+    script = json.loads(json.dumps(boleto)); script["id"] = "boleto-script"
+    script["blocks"][0]["config"]["script"] = "if (response.status === 200 && response.body.data) { setVar('valor', response.body.data.amount); return 'success'; } return 'failure';"
+    http("PUT", f"{base}/api/flows/boleto-script", script)
+    big = json.loads(json.dumps(boleto)); big["id"] = "boleto-big"
+    big["blocks"][0]["config"]["url"] = "http://127.0.0.1:18080/boletos/segunda-via-big"
+    http("PUT", f"{base}/api/flows/boleto-big", big)
+    http("PUT", f"{base}/api/flows/step-bench", {"id": "step-bench", "start": "ola", "blocks": [
+        {"id": "ola", "type": "message", "config": {"text": "Olá, {{ contact.name }}!"}, "next": "cpf"},
+        {"id": "cpf", "type": "question", "config": {"text": "Qual é o seu CPF?", "field": "cpf"}}]})
+    return boleto
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true", help="a few hundred requests, BotFlow only")
@@ -271,33 +304,10 @@ def main():
                         "-qc", f"create database {name}"], check=True)
         storage = {"BotFlow__Storage__Provider": "PostgreSql", "ConnectionStrings__BotFlow": f"{args.postgres};Database={name};Maximum Pool Size=64"}
         log(f"PostgreSQL database {name}, {args.hosts} host(s)")
-    hosts = []
-    for i in range(args.hosts if args.postgres else 1):
-        hosts.append(start(["dotnet", host_dll, "--urls", f"http://127.0.0.1:{5199 + i}"], {
-            "ASPNETCORE_ENVIRONMENT": "Production",
-            "BotFlow__Storage__DataFolder": os.path.join(data, f"host{i}"),
-            "BotFlow__Flows__ImportSamples": "false",
-            "BotFlow__Auth__ApiKeys__0__Name": "bench", "BotFlow__Auth__ApiKeys__0__Role": "admin", "BotFlow__Auth__ApiKeys__0__Key": API_KEY,
-            "BotFlow__Integration__AllowedHosts__0": "127.0.0.1",
-            "Logging__LogLevel__Default": "Warning",
-            **storage,
-        }, cwd=os.path.dirname(host_dll)))
-        wait_http(f"http://127.0.0.1:{5199 + i}/health")
+    hosts = [start_host(host_dll, i, data, storage) for i in range(args.hosts if args.postgres else 1)]
     host = hosts[0]
     base = "http://127.0.0.1:5199"
-    http("PUT", f"{base}/api/fields/cpf", {"label": "CPF", "type": "cpf"})
-    http("PUT", f"{base}/api/fields/email", {"label": "E-mail", "type": "email"})
-    boleto = json.load(open(os.path.join(BENCH, "boleto-bench.flow.json")))
-    http("PUT", f"{base}/api/flows/boleto-bench", boleto)
-    script = json.loads(json.dumps(boleto)); script["id"] = "boleto-script"
-    script["blocks"][0]["config"]["script"] = "if (response.status === 200 && response.body.data) { setVar('valor', response.body.data.amount); return 'success'; } return 'failure';"
-    http("PUT", f"{base}/api/flows/boleto-script", script)
-    big = json.loads(json.dumps(boleto)); big["id"] = "boleto-big"
-    big["blocks"][0]["config"]["url"] = "http://127.0.0.1:18080/boletos/segunda-via-big"
-    http("PUT", f"{base}/api/flows/boleto-big", big)
-    http("PUT", f"{base}/api/flows/step-bench", {"id": "step-bench", "start": "ola", "blocks": [
-        {"id": "ola", "type": "message", "config": {"text": "Olá, {{ contact.name }}!"}, "next": "cpf"},
-        {"id": "cpf", "type": "question", "config": {"text": "Qual é o seu CPF?", "field": "cpf"}}]})
+    boleto = import_bench_flows(base)
 
     if args.seed_contacts and not args.postgres:
         db = os.path.join(data, "host0", "botflow.db")
