@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """The end-to-end load harness of performance.md.
 
-Builds Release, starts the fast loopback upstream, the host on a fresh data folder and (unless --no-node-red) the
-Node-RED 4.1.8 yardstick; checks one request end to end; warms up; runs wrk at each connection count for a bounded
-time; prints requests/s, p50/p99, errors, CPU microseconds per request and peak RSS, and BotFlow's ratios to Node-RED.
+Builds Release, starts the fast loopback upstream, the host on a fresh data folder, (with --floor) bench/MinimalHop
+and (unless --no-node-red) the Node-RED 4.1.8 yardstick; checks one request end to end; warms each up (at least 15 s,
+longer until the .NET JIT has settled; Node-RED as long as BotFlow took); then measures them in rounds (3 by default),
+each round running wrk against each of them in turn at each connection count for a bounded time, so the machine's
+drift reaches all of them alike. Prints requests/s, p50/p99, errors, CPU microseconds per request and peak RSS per
+measurement, their medians over the rounds, and BotFlow's ratios to Node-RED (the median of each round's ratio).
 Everything listens on 127.0.0.1 and every process it starts is stopped by its PID.
 
-    python3 bench/run.py                 # full run (about 3 minutes)
+    python3 bench/run.py                 # full run (about 12 minutes)
     python3 bench/run.py --smoke         # a few hundred requests, BotFlow only (CI)
 """
 import argparse, itertools, json, os, re, sqlite3, shutil, signal, subprocess, sys, tempfile, time, urllib.request
@@ -154,6 +157,29 @@ def measure(name, pid, url, prefix, key, connections, seconds):
     return r
 
 
+def warm_up(name, pid, url, prefix, key, args, seconds=None):
+    """Load at 64 connections before anything is measured: at least args.warmup s, then on in 5 s slices until the
+    tiered JIT took less than args.jit_settled of the host's CPU in the last slice, at most args.warmup_max s in all.
+    A .NET host still compiles its hot methods 15–25 s into this load (bench/results: 33, 15, 5, then 0.6% of its CPU in
+    consecutive 10 s points after 15 s), and a point measured while it does weighs that transient, not the steady
+    state. A process whose JIT cannot be read (Node-RED) gets `seconds` (what BotFlow took), so both warm equally.
+    Returns wrk's figures summed over the slices (for check_new_contacts) and the seconds it ran."""
+    slice_s = 5
+    fixed = seconds is not None or args.warmup_max <= args.warmup or pid is None or jit_ticks(pid) is None
+    total = seconds if seconds is not None else args.warmup if fixed else max(args.warmup, slice_s)
+    log(f"warming up {name} for {total} s{'' if fixed else f' or more, until the JIT takes < {100 * args.jit_settled:g}% of its CPU'}…")
+    runs = [wrk(url, 64, total if fixed else total - slice_s, prefix, key)] if fixed or total > slice_s else []
+    while not fixed:
+        before, jit_before = cpu_ticks(pid), jit_ticks(pid)
+        runs.append(wrk(url, 64, slice_s, prefix, key))
+        share = (jit_delta(jit_before, jit_ticks(pid)) or 0) / max(1, cpu_ticks(pid) - before)
+        if share < args.jit_settled or total + slice_s > args.warmup_max:
+            log(f"  {name} warmed up for {total} s (JIT {100 * share:.1f}% of its CPU in the last {slice_s} s)")
+            break
+        total += slice_s
+    return {"requests": sum(r["requests"] for r in runs), "errors": sum(r["errors"] for r in runs), "seconds": total}
+
+
 def measure_many(name, hosts, prefix, connections, seconds):
     """wrk against every host at once (connections split between them); CPU summed over the hosts."""
     import concurrent.futures
@@ -217,24 +243,64 @@ def end_to_end_check(base):
     log("end-to-end check: OK (exact reply, one upstream call)")
 
 
-def floor(data, connections, args, prefix):
-    """bench/MinimalHop on its own data folder: warmed up and measured like BotFlow, every request a new contact."""
+def start_floor(data, args, prefix):
+    """bench/MinimalHop on its own data folder, checked end to end and warmed up like BotFlow; (process, base, warm-up)."""
     log("building bench/MinimalHop (the floor)…")
     subprocess.run(["dotnet", "build", os.path.join(BENCH, "MinimalHop"), "-c", "Release", "-v", "q", "-nologo"], check=True, stdout=subprocess.DEVNULL)
-    folder = os.path.join(data, "floor")
     hop = start(["dotnet", os.path.join(BENCH, "MinimalHop", "bin", "Release", "net10.0", "MinimalHop.dll"), "--urls", "http://127.0.0.1:5299"],
-                {"DataFolder": folder})
+                {"DataFolder": os.path.join(data, "floor")})
     base = "http://127.0.0.1:5299"
     wait_http(f"{base}/health")
     end_to_end_check(base)
-    log(f"warming up the floor for {args.warmup} s…")
-    warmup = wrk(base, 64, args.warmup, prefix, "")
-    log("the floor (bench/MinimalHop):")
-    results = {f"boleto@{c}": measure("boleto", hop.pid, base, prefix, "", c, args.duration) for c in connections}
-    check_new_contacts(os.path.join(folder, "botflow.db"), [warmup, *results.values()])
-    hop.send_signal(signal.SIGTERM)
-    hop.wait(10)
-    return results
+    return hop, base, warm_up("the floor", hop.pid, base, prefix, "", args)
+
+
+def start_node_red(args, prefix, seconds):
+    """Node-RED 4.1.8 (installed from npm into bench/.cache once) with the workload as a flow, warmed up for `seconds`."""
+    cache = os.path.join(BENCH, ".cache", "node-red-4.1.8")
+    if not os.path.exists(os.path.join(cache, "node_modules", "node-red")):
+        log("installing node-red@4.1.8 (npm)…")
+        os.makedirs(cache, exist_ok=True)
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", cache, "node-red@4.1.8"], check=True, stdout=subprocess.DEVNULL)
+    user = tempfile.mkdtemp(prefix="node-red-")
+    flow = os.path.join(user, "flows.json")
+    shutil.copy(os.path.join(BENCH, "node-red-flow.json"), flow)
+    red = start(["node", os.path.join(cache, "node_modules", "node-red", "red.js"), "--settings", os.path.join(BENCH, "node-red-settings.js")],
+                {"NODE_RED_PORT": "1899", "NODE_RED_FLOW": flow, "NODE_RED_USER_DIR": user})
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            http("POST", f"http://127.0.0.1:1899{prefix}x/messages",
+                 {"text": "x", "fields": {"name": "João Conceição", "cpf": "52998224725", "email": "c@example.com.br"}}, key=False)
+            break
+        except Exception:
+            time.sleep(0.3)
+    warm_up("Node-RED", red.pid, "http://127.0.0.1:1899", prefix, "", args, seconds=seconds)
+    return red
+
+
+def rejected_by_upstream():
+    return http("GET", "http://127.0.0.1:18080/stats", key=False)[1]["rejected"]
+
+
+def median(values):
+    values = sorted(values)
+    n = len(values)
+    return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
+
+
+def summarise(rounds):
+    """One point's figures over the rounds: medians, the errors and requests of all rounds, the highest peak RSS."""
+    out = {k: median([r[k] for r in rounds]) for k in ("rps", "p50_ms", "p99_ms", "cpu_us_per_req")}
+    out.update(requests=sum(r["requests"] for r in rounds), errors=sum(r["errors"] for r in rounds), rss_mb=max(r["rss_mb"] for r in rounds),
+               rounds=rounds)
+    return out
+
+
+def ratios(ours, theirs, key):
+    """BotFlow's figure over the other's, round by round (each pair measured minutes apart at most), and their median."""
+    per_round = [a[key] / b[key] for a, b in zip(ours["rounds"], theirs["rounds"]) if b[key]]
+    return median(per_round), per_round
 
 
 def start_host(dll, i, data, extra=None):
@@ -274,8 +340,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true", help="a few hundred requests, BotFlow only")
     ap.add_argument("--duration", type=int, default=10)
-    ap.add_argument("--warmup", type=int, default=15)
+    ap.add_argument("--warmup", type=int, default=15, help="seconds of load before measuring, at least (see --jit-settled)")
+    ap.add_argument("--warmup-max", type=int, default=60, help="seconds of warm-up at most")
+    ap.add_argument("--jit-settled", type=float, default=0.01, help="warm a .NET host on in 5 s slices until its tiered JIT takes less than this share of its CPU")
     ap.add_argument("--connections", default="16,64")
+    ap.add_argument("--rounds", type=int, default=3, help="every participant measured once per round, the rounds one after another; figures are medians")
     ap.add_argument("--scenarios", default="boleto,step,script,big")
     ap.add_argument("--no-node-red", action="store_true")
     ap.add_argument("--floor", action="store_true", help="also measure bench/MinimalHop (the workload with nothing but ASP.NET Core, HttpClient and SQLite group commit) and print BotFlow's ratios to it")
@@ -285,7 +354,7 @@ def main():
     ap.add_argument("--hosts", type=int, default=1, help="hosts sharing the database (PostgreSQL only); wrk splits the connections between them")
     args = ap.parse_args()
     if args.smoke:
-        args.duration, args.warmup, args.connections, args.scenarios, args.no_node_red = 1, 1, "16", "boleto,step", True
+        args.duration, args.warmup, args.warmup_max, args.connections, args.scenarios, args.no_node_red, args.rounds = 1, 1, 1, "16", "boleto,step", True, 1
     if not shutil.which("wrk"):
         raise SystemExit("wrk is required: apt-get install -y wrk")
 
@@ -329,64 +398,82 @@ def main():
     results = {"botflow": {}, "node-red": {}}
     prefixes = {"boleto": "/api/flows/boleto-bench/conversations/", "step": "/api/flows/step-bench/conversations/",
                 "script": "/api/flows/boleto-script/conversations/", "big": "/api/flows/boleto-big/conversations/"}
-    log(f"warming up BotFlow for {args.warmup} s…")
-    warmup = wrk(base, 64, args.warmup, prefixes["boleto"], API_KEY)
-    log("BotFlow:" if len(hosts) == 1 else f"BotFlow, {len(hosts)} hosts on one PostgreSQL:")
-    for scenario in args.scenarios.split(","):
-        for c in connections:
-            if len(hosts) == 1:
-                results["botflow"][f"{scenario}@{c}"] = measure(scenario, host.pid, base, prefixes[scenario], API_KEY, c, args.duration)
-            else:
-                results["botflow"][f"{scenario}@{c}"] = measure_many(scenario, hosts, prefixes[scenario], c, args.duration)
-    rejected = http("GET", "http://127.0.0.1:18080/stats", key=False)[1]["rejected"]
-    if rejected:
-        raise SystemExit(f"the upstream rejected {rejected} request(s): BotFlow sent a wrong body or token")
-    if not args.postgres:
-        check_new_contacts(os.path.join(data, "host0", "botflow.db"), [warmup, *results["botflow"].values()])
+    if len(hosts) == 1:
+        warmup = warm_up("BotFlow", host.pid, base, prefixes["boleto"], API_KEY, args)
+    else:
+        # Every host takes its share of the load, as in the measurements (the first one alone used to be warmed).
+        log(f"warming up the {len(hosts)} hosts for {args.warmup} s…")
+        warmup = {**measure_many("warm-up", hosts, prefixes["boleto"], 64, args.warmup), "seconds": args.warmup}
+    results["warmup_s"] = warmup["seconds"]
 
+    # The others start now and stay up, so every round measures all of them within a few minutes: this shared machine
+    # drifts by up to 2x in CPU per request over the quarter of an hour a run takes, and a ratio of two figures
+    # measured ten minutes apart carried that drift (bench/results …T224844: Node-RED 1,998 us/req, its previous run 1,530).
+    floor = start_floor(data, args, prefixes["boleto"]) if args.floor else None
+    red = None if args.no_node_red else start_node_red(args, prefixes["boleto"], warmup["seconds"])
+    runs = {"botflow": {}, "floor": {}, "node-red": {}}
+
+    def point(who, key, run):
+        before = rejected_by_upstream()
+        r = run()
+        if rejected_by_upstream() != before:
+            raise SystemExit(f"the upstream rejected request(s) from {who}: a wrong body or token")
+        runs[who].setdefault(key, []).append(r)
+
+    for n in range(args.rounds):
+        log(f"round {n + 1} of {args.rounds}:")
+        for scenario in args.scenarios.split(","):
+            for c in connections:
+                if len(hosts) == 1:
+                    point("botflow", f"{scenario}@{c}", lambda: measure(f"BotFlow {scenario}", host.pid, base, prefixes[scenario], API_KEY, c, args.duration))
+                else:
+                    point("botflow", f"{scenario}@{c}", lambda: measure_many(f"BotFlow {scenario}", hosts, prefixes[scenario], c, args.duration))
+        for c in connections if floor else []:
+            point("floor", f"boleto@{c}", lambda: measure("the floor boleto", floor[0].pid, floor[1], prefixes["boleto"], "", c, args.duration))
+        for c in connections if red else []:
+            point("node-red", f"boleto@{c}", lambda: measure("Node-RED boleto", red.pid, "http://127.0.0.1:1899", prefixes["boleto"], "", c, args.duration))
+
+    results["rounds"] = args.rounds
     if args.curves:
         results["curves"] = curves(base, host.pid, boleto, args.duration)
+    for who in runs:
+        if runs[who]:
+            results[who] = {key: summarise(rounds) for key, rounds in runs[who].items()}
+    if not args.postgres:
+        check_new_contacts(os.path.join(data, "host0", "botflow.db"), [warmup, *(r for rounds in runs["botflow"].values() for r in rounds)])
+    if floor:
+        check_new_contacts(os.path.join(data, "floor", "botflow.db"), [floor[2], *(r for rounds in runs["floor"].values() for r in rounds)])
 
-    if args.floor:
-        results["floor"] = floor(data, connections, args, prefixes["boleto"])
-        log("BotFlow / the floor (same run):")
-        for c in connections:
-            b, f = results["botflow"].get(f"boleto@{c}"), results["floor"][f"boleto@{c}"]
-            if b:
-                log(f"  c={c:<3} throughput {b['rps'] / f['rps']:.2f}x  cpu/req {b['cpu_us_per_req'] / f['cpu_us_per_req']:.2f}x  p99 {b['p99_ms'] / f['p99_ms']:.2f}x")
+    log(f"medians of {args.rounds} round(s); ratios are the median of each round's ratio (the rounds' own in brackets):")
+    for who, figures in results.items():
+        if who in ("botflow", "floor", "node-red") and figures:
+            for key, f in figures.items():
+                log(f"  {who:<9} {key:<10} {f['rps']:>9.0f} req/s  p50 {f['p50_ms']:7.2f} ms  p99 {f['p99_ms']:7.2f} ms  errors {f['errors']:<4} "
+                    f"cpu {f['cpu_us_per_req']:7.0f} us/req  peak RSS {f['rss_mb']:6.0f} MB")
 
-    if not args.no_node_red:
-        cache = os.path.join(BENCH, ".cache", "node-red-4.1.8")
-        if not os.path.exists(os.path.join(cache, "node_modules", "node-red")):
-            log("installing node-red@4.1.8 (npm)…")
-            os.makedirs(cache, exist_ok=True)
-            subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", cache, "node-red@4.1.8"], check=True, stdout=subprocess.DEVNULL)
-        user = tempfile.mkdtemp(prefix="node-red-")
-        flow = os.path.join(user, "flows.json")
-        shutil.copy(os.path.join(BENCH, "node-red-flow.json"), flow)
-        red = start(["node", os.path.join(cache, "node_modules", "node-red", "red.js"), "--settings", os.path.join(BENCH, "node-red-settings.js")],
-                    {"NODE_RED_PORT": "1899", "NODE_RED_FLOW": flow, "NODE_RED_USER_DIR": user})
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                status, reply = http("POST", "http://127.0.0.1:1899/api/flows/boleto-bench/conversations/x/messages",
-                                     {"text": "x", "fields": {"name": "João Conceição", "cpf": "52998224725", "email": "c@example.com.br"}}, key=False)
-                break
-            except Exception:
-                time.sleep(0.3)
-        log(f"warming up Node-RED for {args.warmup} s…")
-        wrk("http://127.0.0.1:1899", 64, args.warmup, prefixes["boleto"], "")
-        log("Node-RED 4.1.8:")
+    def shown(pair):
+        return f"{pair[0]:.2f}x ({', '.join(f'{v:.2f}' for v in pair[1])})"
+
+    for other, title in (("floor", "BotFlow / the floor"), ("node-red", "BotFlow / Node-RED")):
+        if other not in results or not results[other]:
+            continue
+        log(f"{title} (same rounds):")
         for c in connections:
-            results["node-red"][f"boleto@{c}"] = measure("boleto", red.pid, "http://127.0.0.1:1899", prefixes["boleto"], "", c, args.duration)
-        log("BotFlow / Node-RED (same run):")
-        for c in connections:
-            b, n = results["botflow"].get(f"boleto@{c}"), results["node-red"][f"boleto@{c}"]
-            if b:
-                log(f"  c={c:<3} throughput {b['rps'] / n['rps']:.2f}x (target >= 5)  cpu/req {b['cpu_us_per_req'] / n['cpu_us_per_req']:.2f}x (target <= 0.2)  "
-                    f"p99 {b['p99_ms'] / n['p99_ms']:.2f}x (target <= 0.3)  BotFlow peak RSS {b['rss_mb']:.0f} MB (target <= 200)")
-    if "boleto@64" in results["botflow"] and "step@64" in results["botflow"] and results["botflow"]["boleto@64"]["rps"] > 0:
-        log(f"step without integration / boleto: {results['botflow']['step@64']['rps'] / results['botflow']['boleto@64']['rps']:.2f}x (target >= 2)")
+            b, o = results["botflow"].get(f"boleto@{c}"), results[other][f"boleto@{c}"]
+            if not b:
+                continue
+            rps, cpu, p99 = ratios(b, o, "rps"), ratios(b, o, "cpu_us_per_req"), ratios(b, o, "p99_ms")
+            results.setdefault("ratios", {}).setdefault(other, {})[f"boleto@{c}"] = {"rps": rps[0], "cpu_us_per_req": cpu[0], "p99_ms": p99[0]}
+            if other == "node-red":
+                log(f"  c={c:<3} throughput {shown(rps)} (target >= 5)  cpu/req {shown(cpu)} (target <= 0.2)  "
+                    f"p99 {shown(p99)} (target <= 0.3)  BotFlow peak RSS {b['rss_mb']:.0f} MB (target <= 200)")
+            else:
+                log(f"  c={c:<3} throughput {shown(rps)}  cpu/req {shown(cpu)}  p99 {shown(p99)}")
+    b = results["botflow"]
+    if "boleto@64" in b and "step@64" in b:
+        step = ratios(b["step@64"], b["boleto@64"], "rps")
+        results.setdefault("ratios", {})["step/boleto@64"] = step[0]
+        log(f"step without integration / boleto: {shown(step)} (target >= 2)")
     os.makedirs(os.path.join(BENCH, "results"), exist_ok=True)
     out = os.path.join(BENCH, "results", time.strftime("%Y-%m-%dT%H%M%S") + ("-smoke" if args.smoke else "") + ".json")
     json.dump(results, open(out, "w"), indent=2)
