@@ -360,6 +360,6 @@ public sealed class SchemaMigrator(BotFlowDatabase database, ILogger<SchemaMigra
             await tx.CommitAsync(ct);
         }
 
-        logger.LogInformation("Storage ready: {Database} ({Engine}, schema {Schema})", database.Describe(), engine, LatestVersion);
+        logger.LogInformation("Storage ready: {Database} ({Engine}, schema {Schema}; {NativeHeap})", database.Describe(), engine, LatestVersion, NativeHeap.Describe());
     }
 }
