@@ -248,7 +248,7 @@ def start_floor(data, args, prefix):
     log("building bench/MinimalHop (the floor)…")
     subprocess.run(["dotnet", "build", os.path.join(BENCH, "MinimalHop"), "-c", "Release", "-v", "q", "-nologo"], check=True, stdout=subprocess.DEVNULL)
     hop = start(["dotnet", os.path.join(BENCH, "MinimalHop", "bin", "Release", "net10.0", "MinimalHop.dll"), "--urls", "http://127.0.0.1:5299"],
-                {"DataFolder": os.path.join(data, "floor")})
+                {"DataFolder": os.path.join(data, "floor"), "MALLOC_ARENA_MAX": "2"})  # started like BotFlow
     base = "http://127.0.0.1:5299"
     wait_http(f"{base}/health")
     end_to_end_check(base)
@@ -312,6 +312,9 @@ def start_host(dll, i, data, extra=None):
         "BotFlow__Auth__ApiKeys__0__Name": "bench", "BotFlow__Auth__ApiKeys__0__Role": "admin", "BotFlow__Auth__ApiKeys__0__Key": API_KEY,
         "BotFlow__Integration__AllowedHosts__0": "127.0.0.1",
         "Logging__LogLevel__Default": "Warning",
+        # As docs/configuration.md says to start the host (and the README's run command does): glibc reads it only from
+        # the environment the process starts with.
+        "MALLOC_ARENA_MAX": "2",
         **(extra or {}),
     }, cwd=os.path.dirname(dll))
     wait_http(f"http://127.0.0.1:{5199 + i}/health")

@@ -50,13 +50,4 @@ public sealed class StorageOptions
     /// the garbage collector. Process-wide and read when the first SQLite database starts.
     /// </summary>
     public bool SqliteMultiThread { get; set; } = true;
-
-    /// <summary>
-    /// Linux (glibc): at most this many C allocator arenas in the process, which keeps the native memory of SQLite's
-    /// page caches from growing after every lull in the load (<see cref="NativeHeap"/>; 212 → 196 MB peak RSS, same CPU).
-    /// Default 2; 0 keeps glibc's default (eight per core). The environment variable <c>MALLOC_ARENA_MAX</c> wins.
-    /// Process-wide, read once at start-up.
-    /// </summary>
-    [Range(0, 1024)]
-    public int MallocArenaMax { get; set; } = 2;
 }

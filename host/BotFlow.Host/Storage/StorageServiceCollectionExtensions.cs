@@ -11,8 +11,6 @@ public static class StorageServiceCollectionExtensions
     public static IServiceCollection AddBotFlowStorage(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        // Here rather than when the database starts: the earlier, the fewer threads have made an arena of their own.
-        NativeHeap.LimitArenas(configuration.GetValue($"{StorageOptions.Section}:{nameof(StorageOptions.MallocArenaMax)}", new StorageOptions().MallocArenaMax));
         var provider = configuration[$"{StorageOptions.Section}:Provider"] ?? StorageOptions.Sqlite;
         if (provider == StorageOptions.PostgreSql)
         {
