@@ -5,7 +5,7 @@ namespace BotFlow.Host.Storage;
 /// ("arenas") of their own, up to eight per core; the host's native allocations — SQLite's page caches and statements
 /// above all — are made by whichever thread-pool thread runs the step, threads come and go with the load, and memory
 /// freed in one arena is not reused by another, so the resident memory grows after every lull. Measured under the
-/// boleto load after 90 s idle (docs/benchmarks.md, fourteenth pass): peak RSS 210–213 MB with glibc's default
+/// boleto load after 90 s idle (docs/benchmarks.md, fourteenth pass): peak RSS 209–213 MB with glibc's default
 /// (15 arenas), 196 MB with <c>MALLOC_ARENA_MAX=2</c>, at the same CPU per request (side-by-side A/B 0.98).
 /// </summary>
 /// <remarks>
