@@ -41,7 +41,7 @@ public class StepBenchmarks
                 .GetAwaiter().GetResult().EnsureSuccessStatusCode();
         }
 
-        var boleto = File.ReadAllText(Path.Combine(FindRoot(), "bench", "boleto-bench.flow.json")).Replace("http://127.0.0.1:18080", partnerUrl, StringComparison.Ordinal);
+        var boleto = File.ReadAllText(Path.Combine(BotFlow.Tests.Shared.RepositoryRoot.Require(), "bench", "boleto-bench.flow.json")).Replace("http://127.0.0.1:18080", partnerUrl, StringComparison.Ordinal);
         client.PutAsync("/api/flows/boleto-bench", new StringContent(boleto, System.Text.Encoding.UTF8, "application/json")).GetAwaiter().GetResult().EnsureSuccessStatusCode();
         client.PutAsync("/api/flows/step", new StringContent("""
             { "id": "step", "start": "ola", "blocks": [
@@ -87,18 +87,6 @@ public class StepBenchmarks
     [Benchmark(Description = "step: 64 boleto steps at once, per batch")]
     public Task BoletoSixtyFour() => Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Boleto()));
 
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "BotFlow.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("BotFlow.sln not found above " + AppContext.BaseDirectory);
-    }
 
     [Benchmark(Description = "commit: one step's rows (contact, conversation, 3 messages)")]
     public Task<IReadOnlyList<long>> CommitOne() => _store.CommitAsync(Commit(), CancellationToken.None);

@@ -98,13 +98,7 @@ public sealed class EditorSession : IAsyncDisposable
     /// <summary>Where screenshots for the README go: docs/screenshots/ of the repository the tests were built from.</summary>
     public static string ScreenshotPath(string name)
     {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "BotFlow.sln")))
-        {
-            folder = folder.Parent;
-        }
-
-        var target = Path.Combine(folder?.FullName ?? AppContext.BaseDirectory, "docs", "screenshots");
+        var target = Path.Combine(BotFlow.Tests.Shared.RepositoryRoot.Find() ?? AppContext.BaseDirectory, "docs", "screenshots");
         Directory.CreateDirectory(target);
         return Path.Combine(target, name);
     }

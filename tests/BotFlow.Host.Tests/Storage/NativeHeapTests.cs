@@ -28,7 +28,7 @@ public sealed class NativeHeapTests
     [Fact]
     public void The_launch_profile_of_the_readme_run_command_starts_the_host_with_two_arenas()
     {
-        var profile = Newtonsoft.Json.Linq.JObject.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "host", "BotFlow.Host", "Properties", "launchSettings.json")));
+        var profile = Newtonsoft.Json.Linq.JObject.Parse(File.ReadAllText(Path.Combine(BotFlow.Tests.Shared.RepositoryRoot.Require(), "host", "BotFlow.Host", "Properties", "launchSettings.json")));
 
         Assert.Equal("2", (string?)profile.SelectToken("profiles['BotFlow.Host'].environmentVariables.MALLOC_ARENA_MAX"));
     }
@@ -51,16 +51,5 @@ public sealed class NativeHeapTests
 
         var line = host.Output.Split('\n').FirstOrDefault(l => l.Contains("Storage ready:", StringComparison.Ordinal)) ?? host.Output;
         Assert.Contains(text, line, StringComparison.Ordinal);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "BotFlow.sln")))
-        {
-            folder = folder.Parent;
-        }
-
-        return folder?.FullName ?? throw new InvalidOperationException("BotFlow.sln not found above " + AppContext.BaseDirectory);
     }
 }

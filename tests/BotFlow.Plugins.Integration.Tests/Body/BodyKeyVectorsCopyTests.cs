@@ -6,12 +6,7 @@ public sealed class BodyKeyVectorsCopyTests
     [Fact]
     public void The_vector_copy_matches_the_spec_when_the_spec_is_beside_the_checkout()
     {
-        var root = AppContext.BaseDirectory;
-        while (root is not null && !File.Exists(Path.Combine(root, "BotFlow.sln")))
-        {
-            root = Path.GetDirectoryName(root);
-        }
-
+        var root = BotFlow.Tests.Shared.RepositoryRoot.Find();
         Assert.NotNull(root);
         var spec = Path.Combine(root, "..", "shared", "spec", "body-keys.vectors.json");
         var copy = Path.Combine(AppContext.BaseDirectory, "body-keys.vectors.json");
