@@ -18,6 +18,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
 HZ = os.sysconf("SC_CLK_TCK")
 API_KEY = "bench-key-0123456789abcdef"
+# As docs/configuration.md says to start the host (and the README's run command does): glibc reads it only from the
+# environment the process starts with. The floor is started with it too.
+NATIVE_HEAP = {"MALLOC_ARENA_MAX": "2"}
 started = []
 
 
@@ -232,12 +235,17 @@ def curves(base, pid, boleto, seconds):
     return out
 
 
+def upstream_stats():
+    """bench/upstream.js's counters: calls answered, requests rejected (wrong body or token)."""
+    return http("GET", "http://127.0.0.1:18080/stats", key=False)[1]
+
+
 def end_to_end_check(base):
     """One request end to end: exact reply, exactly one upstream call."""
-    calls_before = http("GET", "http://127.0.0.1:18080/stats", key=False)[1]["calls"]
+    calls_before = upstream_stats()["calls"]
     status, answer = http("POST", f"{base}/api/flows/boleto-bench/conversations/bench-check/messages",
                           {"text": "quero a segunda via do boleto", "fields": {"name": "João Conceição", "cpf": "52998224725", "email": "cliente@example.com.br"}})
-    calls_after = http("GET", "http://127.0.0.1:18080/stats", key=False)[1]["calls"]
+    calls_after = upstream_stats()["calls"]
     if [r["text"] for r in answer["replies"]] != ["Seu boleto: https://pay.example/b/52998224725"] or calls_after - calls_before != 1:
         raise SystemExit(f"end-to-end check failed at {base}: {answer}, upstream calls {calls_after - calls_before}")
     log("end-to-end check: OK (exact reply, one upstream call)")
@@ -248,7 +256,7 @@ def start_floor(data, args, prefix):
     log("building bench/MinimalHop (the floor)…")
     subprocess.run(["dotnet", "build", os.path.join(BENCH, "MinimalHop"), "-c", "Release", "-v", "q", "-nologo"], check=True, stdout=subprocess.DEVNULL)
     hop = start(["dotnet", os.path.join(BENCH, "MinimalHop", "bin", "Release", "net10.0", "MinimalHop.dll"), "--urls", "http://127.0.0.1:5299"],
-                {"DataFolder": os.path.join(data, "floor"), "MALLOC_ARENA_MAX": "2"})  # started like BotFlow
+                {"DataFolder": os.path.join(data, "floor"), **NATIVE_HEAP})  # started like BotFlow
     base = "http://127.0.0.1:5299"
     wait_http(f"{base}/health")
     end_to_end_check(base)
@@ -277,10 +285,6 @@ def start_node_red(args, prefix, seconds):
             time.sleep(0.3)
     warm_up("Node-RED", red.pid, "http://127.0.0.1:1899", prefix, "", args, seconds=seconds)
     return red
-
-
-def rejected_by_upstream():
-    return http("GET", "http://127.0.0.1:18080/stats", key=False)[1]["rejected"]
 
 
 def median(values):
@@ -312,9 +316,7 @@ def start_host(dll, i, data, extra=None):
         "BotFlow__Auth__ApiKeys__0__Name": "bench", "BotFlow__Auth__ApiKeys__0__Role": "admin", "BotFlow__Auth__ApiKeys__0__Key": API_KEY,
         "BotFlow__Integration__AllowedHosts__0": "127.0.0.1",
         "Logging__LogLevel__Default": "Warning",
-        # As docs/configuration.md says to start the host (and the README's run command does): glibc reads it only from
-        # the environment the process starts with.
-        "MALLOC_ARENA_MAX": "2",
+        **NATIVE_HEAP,
         **(extra or {}),
     }, cwd=os.path.dirname(dll))
     wait_http(f"http://127.0.0.1:{5199 + i}/health")
@@ -417,9 +419,9 @@ def main():
     runs = {"botflow": {}, "floor": {}, "node-red": {}}
 
     def point(who, key, run):
-        before = rejected_by_upstream()
+        before = upstream_stats()["rejected"]
         r = run()
-        if rejected_by_upstream() != before:
+        if upstream_stats()["rejected"] != before:
             raise SystemExit(f"the upstream rejected request(s) from {who}: a wrong body or token")
         runs[who].setdefault(key, []).append(r)
 
