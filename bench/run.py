@@ -358,6 +358,8 @@ def main():
     ap.add_argument("--curves", action="store_true", help="BotFlow only: how a step's cost changes with flow size, response size and script length (64 connections)")
     ap.add_argument("--hosts", type=int, default=1, help="hosts sharing the database (PostgreSQL only); wrk splits the connections between them")
     args = ap.parse_args()
+    if args.rounds < 1 or args.duration < 1 or args.warmup < 1 or not 0 < args.jit_settled < 1:
+        ap.error("--rounds, --duration and --warmup must be at least 1, and --jit-settled a share between 0 and 1 (e.g. 0.01)")
     if args.smoke:
         args.duration, args.warmup, args.warmup_max, args.connections, args.scenarios, args.no_node_red, args.rounds = 1, 1, 1, "16", "boleto,step", True, 1
     if not shutil.which("wrk"):
