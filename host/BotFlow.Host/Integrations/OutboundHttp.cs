@@ -12,7 +12,14 @@ namespace BotFlow.Host.Integrations;
 /// automatic redirects off and followed here (at most N, each re-checked by the guard at connect time, credentials
 /// dropped when the origin changes), one deadline over the whole exchange and a cap on the decompressed body.
 /// </summary>
-public sealed class OutboundHttp(IHttpClientFactory clients) : IOutboundHttp
+/// <remarks>
+/// Requests go to the factory's current handler through an <see cref="HttpMessageInvoker"/>, not an
+/// <see cref="HttpClient"/>: the client adds nothing this class uses (no base address, default headers, timeout or
+/// buffering: the deadline is this class's own) but a client object, a cancellation source linking the caller's token to
+/// its own and an async frame per call (docs/benchmarks.md, fifteenth pass). The handler still comes from the factory,
+/// so its rotation (DNS changes picked up) and its pooled connections stay as they were.
+/// </remarks>
+public sealed class OutboundHttp(IHttpMessageHandlerFactory handlers) : IOutboundHttp
 {
     public const string ClientName = "botflow-outbound";
 
@@ -21,7 +28,7 @@ public sealed class OutboundHttp(IHttpClientFactory clients) : IOutboundHttp
         var started = Stopwatch.GetTimestamp();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Timeout);
-        var client = clients.CreateClient(ClientName);
+        using var client = new HttpMessageInvoker(handlers.CreateHandler(ClientName), disposeHandler: false);
         // The body and its headers are copied only when a redirect must send them again (buffered content reads twice).
         byte[]? body = null;
         List<KeyValuePair<string, IEnumerable<string>>>? contentHeaders = null;
@@ -36,7 +43,8 @@ public sealed class OutboundHttp(IHttpClientFactory clients) : IOutboundHttp
             HttpResponseMessage response;
             try
             {
-                response = await client.SendAsync(current, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+                // The handler answers once the headers are read (buffering the body is HttpClient's, which is not used).
+                response = await client.SendAsync(current, deadline.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -218,7 +226,8 @@ public static class OutboundHttpServiceCollectionExtensions
     {
         services.AddOptions<OutboundHttpOptions>().BindConfiguration(OutboundHttpOptions.Section).ValidateOnStart();
         services.AddSingleton<AddressGuard>();
-        services.AddHttpClient(OutboundHttp.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+        // Only the handler is used (OutboundHttp's remarks): no HttpClient, so no client timeout to turn off.
+        services.AddHttpClient(OutboundHttp.ClientName)
             // Every call is recorded as an execution already; the factory's per-request logging scopes cost CPU on the hot path.
             .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
