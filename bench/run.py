@@ -495,6 +495,16 @@ def main():
                     f"p99 {shown(p99)} (target <= 0.3)  BotFlow peak RSS {b['rss_mb']:.0f} MB (target <= 200)")
             else:
                 log(f"  c={c:<3} throughput {shown(rps)}  cpu/req {shown(cpu)}  p99 {shown(p99)}")
+    if results.get("floor") and results.get("node-red"):
+        # The floor's own ratios say how much room the targets leave on the machine of the moment: over 25 runs of
+        # 2026-12-05/06 the bare hop used 0.14-0.19x Node-RED's CPU per request (docs/benchmarks.md, fifteenth pass).
+        log("the floor / Node-RED (same rounds; how close to the targets a hop with nothing but the persistence comes):")
+        for c in connections:
+            f, n = results["floor"].get(f"boleto@{c}"), results["node-red"].get(f"boleto@{c}")
+            if f and n:
+                rps, cpu, p99 = ratios(f, n, "rps"), ratios(f, n, "cpu_us_per_req"), ratios(f, n, "p99_ms")
+                results.setdefault("ratios", {}).setdefault("floor/node-red", {})[f"boleto@{c}"] = {"rps": rps[0], "cpu_us_per_req": cpu[0], "p99_ms": p99[0]}
+                log(f"  c={c:<3} throughput {shown(rps)}  cpu/req {shown(cpu)}  p99 {shown(p99)}")
     b = results["botflow"]
     if "boleto@64" in b and "step@64" in b:
         step = ratios(b["step@64"], b["boleto@64"], "rps")
