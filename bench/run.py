@@ -496,7 +496,7 @@ def main():
             else:
                 log(f"  c={c:<3} throughput {shown(rps)}  cpu/req {shown(cpu)}  p99 {shown(p99)}")
     if results.get("floor") and results.get("node-red"):
-        # The floor's own ratios say how much room the targets leave on the machine of the moment: over 28 runs of
+        # The floor's own ratios say how much room the targets leave on the machine of the moment: over 29 runs of
         # 2026-12-05/06 the bare hop used 0.14-0.19x Node-RED's CPU per request (docs/benchmarks.md, fifteenth pass).
         log("the floor / Node-RED (same rounds; how close to the targets a hop with nothing but the persistence comes):")
         for c in connections:
