@@ -81,6 +81,11 @@ def machine_ticks():
     return sum(fields[:8]), fields[7]
 
 
+def steal_share(before, after):
+    """The share of the machine's CPU time between two machine_ticks() readings that was stolen."""
+    return (after[1] - before[1]) / max(1, after[0] - before[0])
+
+
 def jit_ticks(pid):
     """CPU ticks of each of the .NET runtime's tiered-compilation threads by thread id; None for a process without one
     (Node-RED). The runtime ends the thread when it has been idle a while and starts a new one when work comes."""
@@ -163,14 +168,14 @@ def measure(name, pid, url, prefix, key, connections, seconds):
     # The kernel's part of the process's CPU (sockets, the WAL's writes) and the machine's stolen time in the point:
     # what moves when this shared machine is busy, shown so two runs can be told apart by more than their figures.
     r["kernel_share"] = (kernel_after - kernel_before) / max(1, ticks)
-    r["steal_share"] = (machine_after[1] - machine_before[1]) / max(1, machine_after[0] - machine_before[0])
+    r["steal_share"] = steal_share(machine_before, machine_after)
     r["rss_mb"] = peak_rss_mb(pid)
     # How much of that CPU the tiered JIT still took (it settles slowly under load): part of the figure, shown apart.
     jit_used = jit_delta(jit_before, jit_after)
     r["jit_share"] = None if jit_used is None else jit_used / max(1, ticks)
-    jit = f" (kernel {100 * r['kernel_share']:.0f}%" + ("" if r["jit_share"] is None else f", JIT {100 * r['jit_share']:.1f}%") + ")"
+    shares = f" (kernel {100 * r['kernel_share']:.0f}%" + ("" if r["jit_share"] is None else f", JIT {100 * r['jit_share']:.1f}%") + ")"
     log(f"  {name:<22} c={connections:<3} {r['rps']:>9.0f} req/s  p50 {r['p50_ms']:7.2f} ms  p99 {r['p99_ms']:7.2f} ms  "
-        f"errors {r['errors']:<4} cpu {r['cpu_us_per_req']:7.0f} us/req{jit}  peak RSS {r['rss_mb']:6.0f} MB  steal {100 * r['steal_share']:.1f}%")
+        f"errors {r['errors']:<4} cpu {r['cpu_us_per_req']:7.0f} us/req{shares}  peak RSS {r['rss_mb']:6.0f} MB  steal {100 * r['steal_share']:.1f}%")
     if r["errors"]:
         log(f"    errors: {r['non2xx']} non-2xx answers, socket errors {r['socket_errors'] or 'none'}")
     return r
@@ -211,7 +216,7 @@ def measure_many(name, hosts, prefix, connections, seconds):
     r = {"rps": sum(r["rps"] for r in runs), "requests": total, "p50_ms": max(r["p50_ms"] for r in runs), "p99_ms": max(r["p99_ms"] for r in runs),
          "errors": sum(r["errors"] for r in runs), "cpu_us_per_req": ticks / HZ * 1e6 / max(1, total), "rss_mb": max(peak_rss_mb(h.pid) for h in hosts),
          "kernel_share": sum(a[1] - b[1] for a, b in zip(after, before)) / max(1, ticks),
-         "steal_share": (machine_after[1] - machine_before[1]) / max(1, machine_after[0] - machine_before[0])}
+         "steal_share": steal_share(machine_before, machine_after)}
     log(f"  {name:<22} c={connections:<3} {r['rps']:>9.0f} req/s  p50 {r['p50_ms']:7.2f} ms  p99 {r['p99_ms']:7.2f} ms  "
         f"errors {r['errors']:<4} cpu {r['cpu_us_per_req']:7.0f} us/req (all hosts)  peak RSS {r['rss_mb']:6.0f} MB (largest host)")
     return r

@@ -87,7 +87,6 @@ public class StepBenchmarks
     [Benchmark(Description = "step: 64 boleto steps at once, per batch")]
     public Task BoletoSixtyFour() => Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Boleto()));
 
-
     [Benchmark(Description = "commit: one step's rows (contact, conversation, 3 messages)")]
     public Task<IReadOnlyList<long>> CommitOne() => _store.CommitAsync(Commit(), CancellationToken.None);
 
