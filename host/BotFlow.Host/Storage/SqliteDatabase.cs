@@ -37,6 +37,7 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
         _busyTimeoutMs = (int)options.Value.BusyTimeout.TotalMilliseconds;
         _walAutoCheckpointPages = options.Value.WalAutoCheckpointPages;
         _checkpointInterval = options.Value.WalCheckpointInterval;
+        _ = Task.Run(ReadLoopAsync);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = FilePath,
@@ -102,6 +103,7 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
         }
 
         _disposed = true;
+        _reads.Writer.TryComplete();
         CloseIdle();
         _stopping.Cancel();
         try
@@ -331,10 +333,179 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     /// A step's reads run on the writer connection, between commits. In WAL mode a connection drops its whole page cache
     /// when it finds that another connection has written since its last transaction, which under load is always, so a
     /// pooled reader re-read every page of a step's lookups from the file; the writer is the only connection whose cache
-    /// survives the commits (it made them), so the same lookups hit memory. Holding the write gate makes the reads one
-    /// consistent state without a transaction. Measured in docs/benchmarks.md: −12% CPU per boleto step, lower p99.
+    /// survives the commits (it made them), so the same lookups hit memory. Measured in docs/benchmarks.md: −12% CPU per
+    /// boleto step, lower p99.
     /// </summary>
-    public override Task<T> ReadSnapshotAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct) => OnWriterAsync(work, ct);
+    /// <remarks>
+    /// The reads queue and one loop runs them, as many as are waiting under one hold of the write gate and in one read
+    /// transaction. Under load the gate is busy all the time — commits and these reads on one connection are the part of
+    /// a step that cannot run in parallel, and what caps the steps per second (docs/benchmarks.md, "Sixteenth pass") —
+    /// so what happens while it is held matters: taken by each read, the gate changed hands twice per step, each hand-off
+    /// waking a thread while the gate stood idle; and a statement outside a transaction takes and drops SQLite's WAL read
+    /// lock (two <c>fcntl</c> calls) by itself. Each read still sees every commit made before it, and its caller continues
+    /// on another thread.
+    /// </remarks>
+    public override Task<T> ReadSnapshotAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct)
+    {
+        var read = new SnapshotRead<T>(work, ct);
+        if (!_reads.Writer.TryWrite(read))
+        {
+            read.Fail(new ObjectDisposedException(nameof(SqliteDatabase)));
+        }
+
+        return read.Task;
+    }
+
+    private readonly System.Threading.Channels.Channel<SnapshotRead> _reads =
+        System.Threading.Channels.Channel.CreateUnbounded<SnapshotRead>(new() { SingleReader = true });
+
+    /// <summary>At most this many reads per hold of the gate (about a millisecond), so a commit waiting for it is not held back long.</summary>
+    private const int MaxReadsPerRound = 64;
+
+    private async Task ReadLoopAsync()
+    {
+        var reads = _reads.Reader;
+        while (await reads.WaitToReadAsync())
+        {
+            await _writeGate.WaitAsync();
+            try
+            {
+                await ReadRoundAsync(reads);
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+        }
+    }
+
+    /// <summary>Runs the waiting reads in one read transaction on the writer; completes each read's task and never throws.</summary>
+    private async Task ReadRoundAsync(System.Threading.Channels.ChannelReader<SnapshotRead> reads)
+    {
+        DbConnection? writer = null;
+        for (var n = 0; n < MaxReadsPerRound && reads.TryRead(out var read); n++)
+        {
+            if (read.CancelIfRequested())
+            {
+                continue;
+            }
+
+            try
+            {
+                if (writer is null)
+                {
+                    writer = await WriterAsync(CancellationToken.None);
+                    await ExecuteAsync(writer, "BEGIN", null, CancellationToken.None);
+                }
+            }
+            catch (Exception ex)
+            {
+                // Disposed, or the file cannot be opened: this read fails, the next one tries again.
+                read.Fail(ex);
+                writer = null;
+                await DropWriterQuietlyAsync();
+                continue;
+            }
+
+            if (!await read.RunAsync(writer))
+            {
+                // A failed read may leave the connection in any state: the next read opens a fresh writer.
+                await AbandonWriterAsync(writer);
+                writer = null;
+            }
+        }
+
+        if (writer is not null)
+        {
+            try
+            {
+                await ExecuteAsync(writer, "COMMIT", null, CancellationToken.None);
+            }
+            catch (Exception)
+            {
+                // The reads are answered; a connection that cannot end its transaction must not serve the next commit.
+                await AbandonWriterAsync(writer);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Ends the round's transaction and drops the writer. The transaction is SQL the driver does not track, so closing
+    /// the connection would hand its native handle back to the driver's pool still inside it, and the next connection
+    /// opened on that handle could begin nothing.
+    /// </summary>
+    private async Task AbandonWriterAsync(DbConnection writer)
+    {
+        try
+        {
+            await ExecuteAsync(writer, "ROLLBACK", null, CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            // None open (the failure ended it) or the connection is broken; it is dropped either way.
+        }
+
+        await DropWriterQuietlyAsync();
+    }
+
+    private async Task DropWriterQuietlyAsync()
+    {
+        try
+        {
+            await DropWriterAsync();
+        }
+        catch (Exception)
+        {
+            // Already forgotten by the database: a connection that fails to close cannot stop the read loop.
+        }
+    }
+
+    private abstract class SnapshotRead
+    {
+        /// <summary>Completes the read as cancelled when its caller has stopped waiting; true if it did.</summary>
+        public abstract bool CancelIfRequested();
+
+        public abstract void Fail(Exception error);
+
+        /// <summary>Runs the read on the writer inside the round's transaction and completes its task; false if it failed.</summary>
+        public abstract Task<bool> RunAsync(DbConnection writer);
+    }
+
+    private sealed class SnapshotRead<T>(Func<DbConnection, Task<T>> work, CancellationToken ct) : SnapshotRead
+    {
+        // Asynchronous continuations: the caller's step must not run on the loop, inside the gate.
+        private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<T> Task => _done.Task;
+
+        public override bool CancelIfRequested() => ct.IsCancellationRequested && _done.TrySetCanceled(ct);
+
+        public override void Fail(Exception error)
+        {
+            if (error is OperationCanceledException && ct.IsCancellationRequested)
+            {
+                _done.TrySetCanceled(ct);
+            }
+            else
+            {
+                _done.TrySetException(error);
+            }
+        }
+
+        public override async Task<bool> RunAsync(DbConnection writer)
+        {
+            try
+            {
+                _done.TrySetResult(await work(writer));
+                return true;
+            }
+            catch (Exception ex)
+            {
+                Fail(ex);
+                return false;
+            }
+        }
+    }
 
     /// <summary>Runs <paramref name="work"/> on the writer, holding the write gate; a failure drops the connection.</summary>
     private async Task<T> OnWriterAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct)

@@ -90,6 +90,30 @@ public sealed class SqliteConnectionLifetimeTests
         Assert.Equal(System.Data.ConnectionState.Closed, used.State);
     }
 
+    [Fact]
+    public async Task Step_reads_still_queued_when_the_host_stops_fail_instead_of_waiting_forever()
+    {
+        using var app = new BotFlowApp();
+        var database = app.Services.GetRequiredService<SqliteDatabase>();
+        var inside = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var write = database.WriteAsync(async (c, tx) =>
+        {
+            inside.SetResult();
+            await finish.Task;
+        }, CancellationToken.None);
+        await inside.Task;
+        var queued = database.ReadSnapshotAsync(c => Task.FromResult(1), CancellationToken.None);
+
+        var stopping = Task.Run(database.Dispose);
+        finish.SetResult();
+        await write;
+        await stopping.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => queued.WaitAsync(TimeSpan.FromSeconds(10)));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => database.ReadSnapshotAsync(c => Task.FromResult(1), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
     private static class NativeMethods
     {
         // The prepared statements still open on a connection (NULL: none); SQLitePCLRaw only offers it once enabled.

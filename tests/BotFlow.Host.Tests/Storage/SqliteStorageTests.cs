@@ -361,6 +361,71 @@ public sealed class SqliteStorageTests
     }
 
     [Fact]
+    public async Task Step_reads_queued_behind_a_commit_run_together_and_one_that_fails_fails_alone()
+    {
+        using var app = new BotFlowApp();
+        var database = app.Services.GetRequiredService<SqliteDatabase>();
+        var inside = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The commit holds the writer while the reads queue, so they wait for it and then share one round.
+        var write = database.WriteAsync(async (c, tx) =>
+        {
+            inside.SetResult();
+            await finish.Task;
+            await SqliteDatabase.ExecuteAsync(c,
+                "insert into contacts (id, fields, created_at, updated_at) values ('x', '{}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')", tx, CancellationToken.None);
+        }, CancellationToken.None);
+        await inside.Task;
+        Task<long> Count() => database.ReadSnapshotAsync(async c => (long)(await SqliteDatabase.Command(c, "select count(*) from contacts").ExecuteScalarAsync())!, CancellationToken.None);
+
+        var before = new[] { Count(), Count() };
+        var failing = database.ReadSnapshotAsync<long>(async c =>
+        {
+            await SqliteDatabase.Command(c, "select count(*) from contacts").ExecuteScalarAsync();
+            throw new InvalidOperationException("boom");
+        }, CancellationToken.None);
+        var after = new[] { Count(), Count() };
+        await Task.Delay(50);
+        Assert.All(before.Concat(after).Append(failing), read => Assert.False(read.IsCompleted, "a step read ran while a commit held the writer"));
+        finish.SetResult();
+        await write;
+
+        Assert.Equal(new[] { 1L, 1L }, await Task.WhenAll(before));
+        Assert.Equal("boom", (await Assert.ThrowsAsync<InvalidOperationException>(() => failing)).Message);
+        Assert.Equal(new[] { 1L, 1L }, await Task.WhenAll(after));
+        // The writer the failed read left behind is not kept inside the round's transaction: commits and reads go on.
+        await database.WriteAsync((c, tx) => SqliteDatabase.Command(c,
+            "insert into contacts (id, fields, created_at, updated_at) values ('y', '{}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')", tx).ExecuteNonQueryAsync(), CancellationToken.None);
+        Assert.Equal(2L, await Count());
+    }
+
+    [Fact]
+    public async Task A_step_read_whose_caller_stopped_waiting_before_its_turn_is_cancelled_and_not_run()
+    {
+        using var app = new BotFlowApp();
+        var database = app.Services.GetRequiredService<SqliteDatabase>();
+        var inside = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var write = database.WriteAsync(async (c, tx) =>
+        {
+            inside.SetResult();
+            await finish.Task;
+        }, CancellationToken.None);
+        await inside.Task;
+        using var abandoned = new CancellationTokenSource();
+        var ran = false;
+
+        var read = database.ReadSnapshotAsync(c => Task.FromResult(ran = true), abandoned.Token);
+        abandoned.Cancel();
+        finish.SetResult();
+        await write;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read);
+        Assert.False(ran);
+        Assert.Equal(0L, await database.ReadSnapshotAsync(async c => (long)(await SqliteDatabase.Command(c, "select count(*) from contacts").ExecuteScalarAsync())!, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_step_that_fails_inside_a_group_commit_fails_alone()
     {
         using var app = new BotFlowApp();
