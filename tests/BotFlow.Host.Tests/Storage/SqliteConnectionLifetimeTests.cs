@@ -106,10 +106,13 @@ public sealed class SqliteConnectionLifetimeTests
         var queued = database.ReadSnapshotAsync(c => Task.FromResult(1), CancellationToken.None);
 
         var stopping = Task.Run(database.Dispose);
+        await Task.Delay(200);
+        Assert.False(stopping.IsCompleted, "the writer was closed under a running commit");
         finish.SetResult();
         await write;
         await stopping.WaitAsync(TimeSpan.FromSeconds(10));
 
+        // Nothing starts on the writer once stopping began: the read queued behind the commit fails rather than runs or hangs.
         await Assert.ThrowsAsync<ObjectDisposedException>(() => queued.WaitAsync(TimeSpan.FromSeconds(10)));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => database.ReadSnapshotAsync(c => Task.FromResult(1), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
     }
