@@ -39,22 +39,9 @@ public sealed class SqliteConnectionLifetimeTests
         using var app = new BotFlowApp();
         var database = app.Services.GetRequiredService<SqliteDatabase>();
         await database.WriteAsync((c, tx) => BotFlowDatabase.ExecuteAsync(c, "create table lifetime (s text)", tx, CancellationToken.None).AsTask(), CancellationToken.None);
-        var inside = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var write = database.WriteAsync(async (c, tx) =>
-        {
-            inside.SetResult();
-            await finish.Task;
-            await BotFlowDatabase.ExecuteAsync(c, "insert into lifetime (s) values ('kept')", tx, CancellationToken.None);
-        }, CancellationToken.None);
-        await inside.Task;
+        var held = await HeldWriter.HoldAsync(database, (c, tx) => BotFlowDatabase.ExecuteAsync(c, "insert into lifetime (s) values ('kept')", tx, CancellationToken.None).AsTask());
 
-        var stopping = Task.Run(database.Dispose);
-        await Task.Delay(200);
-        Assert.False(stopping.IsCompleted, "the writer was closed under a running commit");
-        finish.SetResult();
-        await write;
-        await stopping.WaitAsync(TimeSpan.FromSeconds(10));
+        await StopWhileHeldAsync(database, held);
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => database.WriteAsync((c, tx) => Task.CompletedTask, CancellationToken.None));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => database.ReadAsync(c => Task.FromResult(0), CancellationToken.None));
@@ -95,26 +82,24 @@ public sealed class SqliteConnectionLifetimeTests
     {
         using var app = new BotFlowApp();
         var database = app.Services.GetRequiredService<SqliteDatabase>();
-        var inside = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var write = database.WriteAsync(async (c, tx) =>
-        {
-            inside.SetResult();
-            await finish.Task;
-        }, CancellationToken.None);
-        await inside.Task;
+        var held = await HeldWriter.HoldAsync(database);
         var queued = database.ReadSnapshotAsync(c => Task.FromResult(1), CancellationToken.None);
 
-        var stopping = Task.Run(database.Dispose);
-        await Task.Delay(200);
-        Assert.False(stopping.IsCompleted, "the writer was closed under a running commit");
-        finish.SetResult();
-        await write;
-        await stopping.WaitAsync(TimeSpan.FromSeconds(10));
+        await StopWhileHeldAsync(database, held);
 
         // Nothing starts on the writer once stopping began: the read queued behind the commit fails rather than runs or hangs.
         await Assert.ThrowsAsync<ObjectDisposedException>(() => queued.WaitAsync(TimeSpan.FromSeconds(10)));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => database.ReadSnapshotAsync(c => Task.FromResult(1), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    /// <summary>Stops the database while a commit holds the writer: stopping must wait for it, then finish.</summary>
+    private static async Task StopWhileHeldAsync(SqliteDatabase database, HeldWriter held)
+    {
+        var stopping = Task.Run(database.Dispose);
+        await Task.Delay(200);
+        Assert.False(stopping.IsCompleted, "the writer was closed under a running commit");
+        await held.ReleaseAsync();
+        await stopping.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     private static class NativeMethods

@@ -365,17 +365,9 @@ public sealed class SqliteStorageTests
     {
         using var app = new BotFlowApp();
         var database = app.Services.GetRequiredService<SqliteDatabase>();
-        var inside = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // The commit holds the writer while the reads queue, so they wait for it and then share one round.
-        var write = database.WriteAsync(async (c, tx) =>
-        {
-            inside.SetResult();
-            await finish.Task;
-            await SqliteDatabase.ExecuteAsync(c,
-                "insert into contacts (id, fields, created_at, updated_at) values ('x', '{}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')", tx, CancellationToken.None);
-        }, CancellationToken.None);
-        await inside.Task;
+        var held = await HeldWriter.HoldAsync(database, (c, tx) => SqliteDatabase.ExecuteAsync(c,
+            "insert into contacts (id, fields, created_at, updated_at) values ('x', '{}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')", tx, CancellationToken.None).AsTask());
         Task<long> Count() => database.ReadSnapshotAsync(async c => (long)(await SqliteDatabase.Command(c, "select count(*) from contacts").ExecuteScalarAsync())!, CancellationToken.None);
 
         var before = new[] { Count(), Count() };
@@ -387,8 +379,7 @@ public sealed class SqliteStorageTests
         var after = new[] { Count(), Count() };
         await Task.Delay(50);
         Assert.All(before.Concat(after).Append(failing), read => Assert.False(read.IsCompleted, "a step read ran while a commit held the writer"));
-        finish.SetResult();
-        await write;
+        await held.ReleaseAsync();
 
         Assert.Equal(new[] { 1L, 1L }, await Task.WhenAll(before));
         Assert.Equal("boom", (await Assert.ThrowsAsync<InvalidOperationException>(() => failing)).Message);
@@ -404,21 +395,13 @@ public sealed class SqliteStorageTests
     {
         using var app = new BotFlowApp();
         var database = app.Services.GetRequiredService<SqliteDatabase>();
-        var inside = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var write = database.WriteAsync(async (c, tx) =>
-        {
-            inside.SetResult();
-            await finish.Task;
-        }, CancellationToken.None);
-        await inside.Task;
+        var held = await HeldWriter.HoldAsync(database);
         using var abandoned = new CancellationTokenSource();
         var ran = false;
 
         var read = database.ReadSnapshotAsync(c => Task.FromResult(ran = true), abandoned.Token);
         abandoned.Cancel();
-        finish.SetResult();
-        await write;
+        await held.ReleaseAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read);
         Assert.False(ran);
