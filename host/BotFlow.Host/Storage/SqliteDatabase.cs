@@ -37,7 +37,6 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
         _busyTimeoutMs = (int)options.Value.BusyTimeout.TotalMilliseconds;
         _walAutoCheckpointPages = options.Value.WalAutoCheckpointPages;
         _checkpointInterval = options.Value.WalCheckpointInterval;
-        _ = Task.Run(ReadLoopAsync);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = FilePath,
@@ -46,6 +45,8 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
             Pooling = true,
             DefaultTimeout = Math.Max(1, _busyTimeoutMs / 1000),
         }.ToString();
+        // The loop that runs step reads on the writer (ReadSnapshotAsync); it ends when Dispose completes the queue.
+        _ = Task.Run(ReadLoopAsync);
     }
 
     public override string Provider => "Sqlite";
@@ -338,9 +339,9 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     /// </summary>
     /// <remarks>
     /// The reads queue and one loop runs them, as many as are waiting under one hold of the write gate and in one read
-    /// transaction. Under load the gate is busy all the time — commits and these reads on one connection are the part of
-    /// a step that cannot run in parallel, and what caps the steps per second (docs/benchmarks.md, "Sixteenth pass") —
-    /// so what happens while it is held matters: taken by each read, the gate changed hands twice per step, each hand-off
+    /// transaction. Commits and these reads on one connection are the part of a step that cannot run in parallel, and
+    /// under the step load the gate is held most of the time (69–71% after this change; docs/benchmarks.md, "Sixteenth
+    /// pass"), so what happens while it is held matters: taken by each read, the gate changed hands twice per step, each hand-off
     /// waking a thread while the gate stood idle; and a statement outside a transaction takes and drops SQLite's WAL read
     /// lock (two <c>fcntl</c> calls) by itself. Each read still sees every commit made before it, and its caller continues
     /// on another thread.
