@@ -62,12 +62,16 @@ public abstract class BotFlowDatabase
     }
 
     /// <summary>
-    /// Several reads on one connection that must see one state of the data (a conversation step's reads). Where the
-    /// provider gains from it they run in one snapshot (SQLite: on the write connection, between commits, so
-    /// <paramref name="work"/> must only read through the connection it is given and never call back into the database,
-    /// which would wait for itself).
+    /// Several reads on one connection that must see one state of the data (a conversation step's reads), made after
+    /// every commit that returned before this call. Where the provider gains from it, reads of several callers share one
+    /// snapshot (SQLite: in rounds on a connection of their own), so <paramref name="work"/> must only read, only through
+    /// the connection it is given, and never call back into the database, which would wait for itself. Its second
+    /// argument is the <see cref="StepCatalogCache"/> generation taken before the snapshot began: what a value read in
+    /// it is cached under.
     /// </summary>
-    public virtual Task<T> ReadSnapshotAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct) => ReadAsync(work, ct);
+    public virtual Task<T> ReadSnapshotAsync<T>(Func<DbConnection, long, Task<T>> work, CancellationToken ct) =>
+        // The generation is taken before the work's first statement, which is where the snapshot begins.
+        ReadAsync(c => work(c, StepCache?.Generation ?? 0), ct);
 
     /// <summary>
     /// Prepared commands of the long-lived connections a provider keeps (SQLite): parsing and finalising a statement on

@@ -386,10 +386,9 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
     public Task<ConversationRecord?> GetAsync(string flowId, string contactId, CancellationToken ct) => ReadConversationAsync(db, flowId, contactId, ct);
 
     public Task<StepSnapshot> LoadStepAsync(string flowId, string contactId, bool withConversation, InboundKey? inbound, CancellationToken ct) =>
-        db.ReadSnapshotAsync(async c =>
+        db.ReadSnapshotAsync(async (c, generation) =>
         {
             var cache = db.StepCache;
-            var generation = cache?.Generation ?? 0;
             int? version;
             if (cache is not null && cache.TryGetFlowVersion(flowId, out var cachedVersion))
             {

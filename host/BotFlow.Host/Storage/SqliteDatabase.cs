@@ -11,6 +11,8 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     public static readonly Version MinimumSqliteVersion = new(3, 50, 2);
 
     private readonly string _connectionString;
+    // The step reads' connection is not pooled: its pragmas stay with the native handle, which must not serve anyone else later.
+    private readonly string _readerConnectionString;
     private readonly int _busyTimeoutMs;
     private readonly int _walAutoCheckpointPages;
     private readonly TimeSpan _checkpointInterval;
@@ -45,7 +47,8 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
             Pooling = true,
             DefaultTimeout = Math.Max(1, _busyTimeoutMs / 1000),
         }.ToString();
-        // The loop that runs step reads on the writer (ReadSnapshotAsync); it ends when Dispose completes the queue.
+        _readerConnectionString = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
+        // The loop that runs step reads in rounds (ReadSnapshotAsync); it ends when Dispose completes the queue.
         _ = Task.Run(ReadLoopAsync);
     }
 
@@ -63,9 +66,11 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     // Pooled connections keep their native handle: the pragmas are set once per handle, not on every open.
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> _configured = new();
 
-    public override async Task<DbConnection> OpenAsync(CancellationToken ct)
+    public override Task<DbConnection> OpenAsync(CancellationToken ct) => OpenAsync(_connectionString, ct);
+
+    private async Task<DbConnection> OpenAsync(string connectionString, CancellationToken ct)
     {
-        var connection = new SqliteConnection(_connectionString);
+        var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);
         if (connection.Handle is { } handle && !_configured.TryGetValue(handle, out _))
         {
@@ -87,6 +92,9 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     // page cache; docs/benchmarks.md).
     private const int WriterCacheKiB = 4 * 1024;
     private const int MaxIdle = 32;
+    // The step reads' connection: its cache starts empty every round (another connection has written since), so it
+    // only ever holds one round's pages; 64 reads touch more than a pooled reader's 64 pages.
+    private const int RoundCacheKiB = 2 * 1024;
 
     private volatile bool _disposed;
 
@@ -133,6 +141,23 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
             // Something holds the writer past the wait: leaving the connection open beats closing it under its user.
             _logger.LogWarning("The SQLite writer was still in use {Wait} after the host began stopping; it was left open.", DisposeWait);
         }
+
+        if (_readGate.Wait(DisposeWait))
+        {
+            try
+            {
+                _reader?.Dispose();
+                _reader = null;
+            }
+            finally
+            {
+                _readGate.Release();
+            }
+        }
+        else
+        {
+            _logger.LogWarning("The SQLite step reader was still in use {Wait} after the host began stopping; it was left open.", DisposeWait);
+        }
     }
 
     private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(10);
@@ -164,8 +189,9 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     /// page copied since the WAL last started over while every step waited for the writer: 20–40 ms, most of the p99
     /// (docs/benchmarks.md). So the loop first catches up without blocking anyone — copies what came in during the last
     /// pass and syncs the database file, until a round is quick — and only then takes the write gate for a checkpoint
-    /// left with a few milliseconds of pages to copy and sync. Step reads run on the writer, so no reader snapshot holds
-    /// the checkpoint back under load.
+    /// left with a few milliseconds of pages to copy and sync. That checkpoint also waits for the step reads' round in
+    /// progress and holds the next one back (<c>_readGate</c>): a round's snapshot older than the WAL's end would stop it
+    /// short of the end, and the WAL could not start over.
     /// </summary>
     private async Task CheckpointLoopAsync()
     {
@@ -248,10 +274,18 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
                 await _writeGate.WaitAsync(_stopping.Token);
                 try
                 {
-                    // Nothing commits meanwhile, so this one copies every frame and the next commit starts the WAL over
-                    // (unless a pooled reader still reads an older snapshot).
-                    await CheckpointAsync(command);
-                    Interlocked.Increment(ref _gatedCheckpoints);
+                    await _readGate.WaitAsync(_stopping.Token);
+                    try
+                    {
+                        // Nothing commits and no step read holds a snapshot meanwhile, so this one copies every frame and
+                        // the next commit starts the WAL over (unless a pooled reader still reads an older snapshot).
+                        await CheckpointAsync(command);
+                        Interlocked.Increment(ref _gatedCheckpoints);
+                    }
+                    finally
+                    {
+                        _readGate.Release();
+                    }
                 }
                 finally
                 {
@@ -331,22 +365,23 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     }
 
     /// <summary>
-    /// A step's reads run on the writer connection, between commits. In WAL mode a connection drops its whole page cache
-    /// when it finds that another connection has written since its last transaction, which under load is always, so a
-    /// pooled reader re-read every page of a step's lookups from the file; the writer is the only connection whose cache
-    /// survives the commits (it made them), so the same lookups hit memory. Measured in docs/benchmarks.md: −12% CPU per
-    /// boleto step, lower p99.
+    /// A step's reads run in rounds on one connection of their own: the reads waiting when a round starts (up to 64) share
+    /// one read transaction, so one snapshot. In WAL mode a connection drops its whole page cache when it finds that
+    /// another connection has written since its last transaction, which under load is always: a pooled reader per read
+    /// re-read every page of a step's lookups from the file (the first passes); a round pays that once for all its reads.
     /// </summary>
     /// <remarks>
-    /// The reads queue and one loop runs them, as many as are waiting under one hold of the write gate and in one read
-    /// transaction. Commits and these reads on one connection are the part of a step that cannot run in parallel, and
-    /// under the step load the gate is held most of the time (69–71% after this change; docs/benchmarks.md, "Sixteenth
-    /// pass"), so what happens while it is held matters: taken by each read, the gate changed hands twice per step, each hand-off
-    /// waking a thread while the gate stood idle; and a statement outside a transaction takes and drops SQLite's WAL read
-    /// lock (two <c>fcntl</c> calls) by itself. Each read still sees every commit made before it, and its caller continues
-    /// on another thread.
+    /// The reads ran on the writer, between commits, until the sixteenth pass (docs/benchmarks.md): the writer's cache
+    /// survives commits, but commits and reads on one connection were the part of a step that cannot run in parallel,
+    /// and under the step load that connection was busy 69–71% of the time. Here a round runs beside a commit. What keeps
+    /// a step's read consistent: a round takes only the reads queued before its snapshot begins (it drains the queue,
+    /// then starts its transaction), and a contact's next step queues its read only after its previous step's commit
+    /// returned (the contact lock), so a read always sees its own contact's last commit; the catalog cache generation is
+    /// taken before the snapshot too (<paramref name="work"/>'s second argument), so a flow or field saved while a round
+    /// reads is never cached under the new generation with the value from before. A failed read fails alone; a read whose
+    /// caller stopped waiting is skipped; reads queued when the host stops fail.
     /// </remarks>
-    public override Task<T> ReadSnapshotAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct)
+    public override Task<T> ReadSnapshotAsync<T>(Func<DbConnection, long, Task<T>> work, CancellationToken ct)
     {
         var read = new SnapshotRead<T>(work, ct);
         if (!_reads.Writer.TryWrite(read))
@@ -360,31 +395,57 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     private readonly System.Threading.Channels.Channel<SnapshotRead> _reads =
         System.Threading.Channels.Channel.CreateUnbounded<SnapshotRead>(new() { SingleReader = true });
 
-    /// <summary>At most this many reads per hold of the gate (about a millisecond), so a commit waiting for it is not held back long.</summary>
+    /// <summary>At most this many reads share a snapshot (about a millisecond of reads).</summary>
     private const int MaxReadsPerRound = 64;
+
+    // Held by a round of step reads; the background checkpoint that lets the WAL start over takes it after the write
+    // gate, so no round's snapshot holds that checkpoint short of the WAL's end. Guards _reader.
+    private readonly SemaphoreSlim _readGate = new(1, 1);
+
+    // The connection the step reads run on (query only), opened by the first round and replaced after a failure.
+    private DbConnection? _reader;
+
+    /// <summary>Runs before every round of step reads once its reads are taken, before its snapshot begins (tests).</summary>
+    internal Func<Task>? BeforeReadRound { get; set; }
 
     private async Task ReadLoopAsync()
     {
         var reads = _reads.Reader;
+        var round = new List<SnapshotRead>(MaxReadsPerRound);
         while (await reads.WaitToReadAsync())
         {
-            await _writeGate.WaitAsync();
+            await _readGate.WaitAsync();
             try
             {
-                await ReadRoundAsync(reads);
+                // The round's reads are taken before its snapshot begins: one queued later could be a contact's next step,
+                // which must see the commit its previous step made after this snapshot began.
+                while (round.Count < MaxReadsPerRound && reads.TryRead(out var read))
+                {
+                    round.Add(read);
+                }
+
+                await ReadRoundAsync(round);
             }
             finally
             {
-                _writeGate.Release();
+                round.Clear();
+                _readGate.Release();
             }
         }
     }
 
-    /// <summary>Runs the waiting reads in one read transaction on the writer; completes each read's task and never throws.</summary>
-    private async Task ReadRoundAsync(System.Threading.Channels.ChannelReader<SnapshotRead> reads)
+    /// <summary>Runs <paramref name="round"/> in one read transaction; completes each read's task and never throws.</summary>
+    private async Task ReadRoundAsync(List<SnapshotRead> round)
     {
-        DbConnection? writer = null;
-        for (var n = 0; n < MaxReadsPerRound && reads.TryRead(out var read); n++)
+        if (BeforeReadRound is { } before)
+        {
+            await before();
+        }
+
+        // Before the snapshot: whatever a read caches under it is at least as new as this generation says.
+        var generation = StepCache.Generation;
+        DbConnection? reader = null;
+        foreach (var read in round)
         {
             if (read.CancelIfRequested())
             {
@@ -393,71 +454,94 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
 
             try
             {
-                if (writer is null)
+                if (reader is null)
                 {
-                    writer = await WriterAsync(CancellationToken.None);
-                    await ExecuteAsync(writer, "BEGIN", null, CancellationToken.None);
+                    reader = await ReaderAsync();
+                    await ExecuteAsync(reader, "BEGIN", null, CancellationToken.None);
                 }
             }
             catch (Exception ex)
             {
                 // Disposed, or the file cannot be opened: this read fails, the next one tries again.
                 read.Fail(ex);
-                writer = null;
-                await DropWriterQuietlyAsync();
+                reader = null;
+                await DropReaderQuietlyAsync();
                 continue;
             }
 
-            if (!await read.RunAsync(writer))
+            if (!await read.RunAsync(reader, generation))
             {
-                // A failed read may leave the connection in any state: the next read opens a fresh writer.
-                await AbandonWriterAsync(writer);
-                writer = null;
+                // A failed read may leave the connection in any state: the next read opens a fresh one (its snapshot
+                // begins later still, so it sees at least what this one did).
+                await AbandonReaderAsync(reader);
+                reader = null;
             }
         }
 
-        if (writer is not null)
+        if (reader is not null)
         {
             try
             {
-                await ExecuteAsync(writer, "COMMIT", null, CancellationToken.None);
+                await ExecuteAsync(reader, "COMMIT", null, CancellationToken.None);
             }
             catch (Exception)
             {
-                // The reads are answered; a connection that cannot end its transaction must not serve the next commit.
-                await AbandonWriterAsync(writer);
+                // The reads are answered; a connection that cannot end its transaction must not serve the next round.
+                await AbandonReaderAsync(reader);
             }
         }
     }
 
+    private async ValueTask<DbConnection> ReaderAsync()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_reader is null)
+        {
+            var reader = await OpenAsync(_readerConnectionString, CancellationToken.None);
+            // Step reads only read (BotFlowDatabase.ReadSnapshotAsync): one that wrote would fail here instead of
+            // writing beside the writer. (Before KeepPrepared, so ExecuteAsync disposes the command.)
+            await ExecuteAsync(reader, $"PRAGMA query_only=ON; PRAGMA cache_size=-{RoundCacheKiB};", null, CancellationToken.None);
+            KeepPrepared(reader);
+            _reader = reader;
+        }
+
+        return _reader;
+    }
+
     /// <summary>
-    /// Ends the round's transaction and drops the writer. The transaction is SQL the driver does not track, so closing
+    /// Ends the round's transaction and drops the reader. The transaction is SQL the driver does not track, so closing
     /// the connection would hand its native handle back to the driver's pool still inside it, and the next connection
     /// opened on that handle could begin nothing.
     /// </summary>
-    private async Task AbandonWriterAsync(DbConnection writer)
+    private async Task AbandonReaderAsync(DbConnection reader)
     {
         try
         {
-            await ExecuteAsync(writer, "ROLLBACK", null, CancellationToken.None);
+            await ExecuteAsync(reader, "ROLLBACK", null, CancellationToken.None);
         }
         catch (Exception)
         {
             // None open (the failure ended it) or the connection is broken; it is dropped either way.
         }
 
-        await DropWriterQuietlyAsync();
+        await DropReaderQuietlyAsync();
     }
 
-    private async Task DropWriterQuietlyAsync()
+    private async Task DropReaderQuietlyAsync()
     {
+        if (_reader is not { } reader)
+        {
+            return;
+        }
+
+        _reader = null;
         try
         {
-            await DropWriterAsync();
+            await reader.DisposeAsync();
         }
         catch (Exception)
         {
-            // Already forgotten by the database: a connection that fails to close cannot stop the read loop.
+            // Already forgotten: a connection that fails to close cannot stop the read loop.
         }
     }
 
@@ -468,13 +552,13 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
 
         public abstract void Fail(Exception error);
 
-        /// <summary>Runs the read on the writer inside the round's transaction and completes its task; false if it failed.</summary>
-        public abstract Task<bool> RunAsync(DbConnection writer);
+        /// <summary>Runs the read inside the round's transaction and completes its task; false if it failed.</summary>
+        public abstract Task<bool> RunAsync(DbConnection reader, long generation);
     }
 
-    private sealed class SnapshotRead<T>(Func<DbConnection, Task<T>> work, CancellationToken ct) : SnapshotRead
+    private sealed class SnapshotRead<T>(Func<DbConnection, long, Task<T>> work, CancellationToken ct) : SnapshotRead
     {
-        // Asynchronous continuations: the caller's step must not run on the loop, inside the gate.
+        // Asynchronous continuations: the caller's step must not run on the loop, inside the round.
         private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Task<T> Task => _done.Task;
@@ -493,11 +577,11 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
             }
         }
 
-        public override async Task<bool> RunAsync(DbConnection writer)
+        public override async Task<bool> RunAsync(DbConnection reader, long generation)
         {
             try
             {
-                _done.TrySetResult(await work(writer));
+                _done.TrySetResult(await work(reader, generation));
                 return true;
             }
             catch (Exception ex)
@@ -536,9 +620,8 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
         }
     }
 
-    // The one connection that writes. Keeping it for writes (and the step reads above) keeps its page cache valid
-    // between commits, so a commit finds the pages it changes in memory instead of reading them from the file again.
-    // Guarded by _writeGate.
+    // The one connection that writes. Keeping it keeps its page cache valid between commits, so a commit finds the pages
+    // it changes in memory instead of reading them from the file again. Guarded by _writeGate.
     private DbConnection? _writer;
 
     private async ValueTask<DbConnection> WriterAsync(CancellationToken ct)

@@ -41,7 +41,7 @@ public sealed class SqliteConnectionLifetimeTests
         await database.WriteAsync((c, tx) => BotFlowDatabase.ExecuteAsync(c, "create table lifetime (s text)", tx, CancellationToken.None).AsTask(), CancellationToken.None);
         var held = await HeldWriter.HoldAsync(database, (c, tx) => BotFlowDatabase.ExecuteAsync(c, "insert into lifetime (s) values ('kept')", tx, CancellationToken.None).AsTask());
 
-        await StopWhileHeldAsync(database, held);
+        await StopWhileHeldAsync(database, "commit", held.ReleaseAsync);
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => database.WriteAsync((c, tx) => Task.CompletedTask, CancellationToken.None));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => database.ReadAsync(c => Task.FromResult(0), CancellationToken.None));
@@ -82,23 +82,26 @@ public sealed class SqliteConnectionLifetimeTests
     {
         using var app = new BotFlowApp();
         var database = app.Services.GetRequiredService<SqliteDatabase>();
-        var held = await HeldWriter.HoldAsync(database);
-        var queued = database.ReadSnapshotAsync(c => Task.FromResult(1), CancellationToken.None);
+        var held = await HeldRound.HoldAsync(database);
+        var queued = database.ReadSnapshotAsync((c, _) => Task.FromResult(1), CancellationToken.None);
 
-        await StopWhileHeldAsync(database, held);
+        await StopWhileHeldAsync(database, "round of step reads", async () => Assert.Equal(0L, await held.ReleaseAsync()));
 
-        // Nothing starts on the writer once stopping began: the read queued behind the commit fails rather than runs or hangs.
+        // Nothing starts once stopping began: the read queued behind the round fails rather than runs or hangs.
         await Assert.ThrowsAsync<ObjectDisposedException>(() => queued.WaitAsync(TimeSpan.FromSeconds(10)));
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => database.ReadSnapshotAsync(c => Task.FromResult(1), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => database.ReadSnapshotAsync((c, _) => Task.FromResult(1), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
-    /// <summary>Stops the database while a commit holds the writer: stopping must wait for it, then finish.</summary>
-    private static async Task StopWhileHeldAsync(SqliteDatabase database, HeldWriter held)
+    /// <summary>
+    /// Stops the database while a commit or a round of step reads holds a connection: stopping must wait for it
+    /// (<paramref name="what"/> says which), then finish once <paramref name="release"/> lets it go.
+    /// </summary>
+    private static async Task StopWhileHeldAsync(SqliteDatabase database, string what, Func<Task> release)
     {
         var stopping = Task.Run(database.Dispose);
         await Task.Delay(200);
-        Assert.False(stopping.IsCompleted, "the writer was closed under a running commit");
-        await held.ReleaseAsync();
+        Assert.False(stopping.IsCompleted, $"the connection was closed under a running {what}");
+        await release();
         await stopping.WaitAsync(TimeSpan.FromSeconds(10));
     }
 

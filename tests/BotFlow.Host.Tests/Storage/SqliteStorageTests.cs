@@ -42,10 +42,10 @@ public sealed class SqliteStorageTests
     }
 
     [Fact]
-    public async Task While_steps_keep_committing_the_background_loop_finishes_checkpoints_under_the_gate_and_the_wal_stays_bounded()
+    public async Task While_steps_keep_reading_and_committing_the_background_loop_finishes_checkpoints_under_the_gate_and_the_wal_stays_bounded()
     {
-        // Steps commit without a break, so a background pass never reaches the WAL's end by itself: the loop has to finish
-        // under the write gate for the WAL to start over.
+        // Steps read and commit without a break, so a background pass never reaches the WAL's end by itself: the loop has
+        // to finish under the write gate, and past the step reads' rounds, for the WAL to start over.
         using var app = LoopAtHundredPages();
         var database = app.Services.GetRequiredService<SqliteDatabase>();
         var store = app.Services.GetRequiredService<BotFlow.Host.Conversations.IConversationStore>();
@@ -56,7 +56,11 @@ public sealed class SqliteStorageTests
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while ((database.GatedCheckpoints < 3 || written < 1_000) && waited.Elapsed < TimeSpan.FromSeconds(30))
         {
-            await Task.WhenAll(Enumerable.Range(written, 4).Select(i => Commit(store, $"k{i}", padding)));
+            await Task.WhenAll(Enumerable.Range(written, 4).Select(async i =>
+            {
+                await store.LoadStepAsync("f", $"k{i}", withConversation: true, null, CancellationToken.None);
+                await Commit(store, $"k{i}", padding);
+            }));
             written += 4;
             wal.Refresh();
             largest = Math.Max(largest, wal.Length);
@@ -334,60 +338,92 @@ public sealed class SqliteStorageTests
     }
 
     [Fact]
-    public async Task A_failed_step_read_leaves_the_writer_clean_for_the_next_reads_and_commits()
+    public async Task A_failed_step_read_leaves_its_connection_clean_for_the_next_reads()
     {
         using var app = new BotFlowApp();
         var database = app.Services.GetRequiredService<SqliteDatabase>();
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => database.ReadSnapshotAsync<long>(async c =>
+        await Assert.ThrowsAsync<InvalidOperationException>(() => database.ReadSnapshotAsync<long>(async (c, _) =>
         {
-            await SqliteDatabase.Command(c, "select count(*) from contacts").ExecuteScalarAsync();
+            await HeldRound.CountContactsAsync(c);
             throw new InvalidOperationException("boom");
         }, CancellationToken.None));
 
-        // Step reads share the writer connection (its page cache survives commits): the failed one must not leave it in a
-        // transaction, or the next commit would fail and these reads would see a stale state.
-        var counts = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => database.ReadSnapshotAsync(async c =>
+        // Step reads share one connection in rounds: the failed one must not leave it inside its transaction, or every
+        // read after it would see the state of that moment for good.
+        var counts = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => database.ReadSnapshotAsync(async (c, _) =>
         {
-            var count = (long)(await SqliteDatabase.Command(c, "select count(*) from contacts").ExecuteScalarAsync())!;
+            var count = await HeldRound.CountContactsAsync(c);
             await Task.Delay(20);
             return count;
         }, CancellationToken.None)));
-        await database.WriteAsync((c, tx) => SqliteDatabase.Command(c,
-            "insert into contacts (id, fields, created_at, updated_at) values ('x', '{}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')", tx).ExecuteNonQueryAsync(), CancellationToken.None);
+        await InsertContactAsync(database, "x");
 
         Assert.All(counts, count => Assert.Equal(0L, count));
-        Assert.Equal(1L, await database.ReadSnapshotAsync(async c => (long)(await SqliteDatabase.Command(c, "select count(*) from contacts").ExecuteScalarAsync())!, CancellationToken.None));
+        Assert.Equal(1L, await CountAsync(database));
     }
 
     [Fact]
-    public async Task Step_reads_queued_behind_a_commit_run_together_and_one_that_fails_fails_alone()
+    public async Task Step_reads_queued_during_a_round_wait_for_the_next_and_see_the_commits_made_meanwhile()
     {
         using var app = new BotFlowApp();
         var database = app.Services.GetRequiredService<SqliteDatabase>();
-        // The commit holds the writer while the reads queue, so they wait for it and then share one round.
-        var held = await HeldWriter.HoldAsync(database, (c, tx) => SqliteDatabase.ExecuteAsync(c,
-            "insert into contacts (id, fields, created_at, updated_at) values ('x', '{}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')", tx, CancellationToken.None).AsTask());
-        Task<long> Count() => database.ReadSnapshotAsync(async c => (long)(await SqliteDatabase.Command(c, "select count(*) from contacts").ExecuteScalarAsync())!, CancellationToken.None);
+        var held = await HeldRound.HoldAsync(database);
 
-        var before = new[] { Count(), Count() };
-        var failing = database.ReadSnapshotAsync<long>(async c =>
+        var early = new[] { CountAsync(database), CountAsync(database) };
+        // Commits do not wait for step reads: the round's snapshot stays older than this one.
+        await InsertContactAsync(database, "x");
+        // Like a contact's next step, queued after its last step's commit returned: it must see that commit, so it cannot
+        // share the snapshot the held round began before it.
+        var late = new[] { CountAsync(database), CountAsync(database) };
+        var failing = database.ReadSnapshotAsync<long>(async (c, _) =>
         {
-            await SqliteDatabase.Command(c, "select count(*) from contacts").ExecuteScalarAsync();
+            await HeldRound.CountContactsAsync(c);
             throw new InvalidOperationException("boom");
         }, CancellationToken.None);
-        var after = new[] { Count(), Count() };
         await Task.Delay(50);
-        Assert.All(before.Concat(after).Append(failing), read => Assert.False(read.IsCompleted, "a step read ran while a commit held the writer"));
-        await held.ReleaseAsync();
+        Assert.All(early.Concat(late).Append(failing), read => Assert.False(read.IsCompleted, "a step read ran inside a round it was queued after"));
 
-        Assert.Equal(new[] { 1L, 1L }, await Task.WhenAll(before));
+        Assert.Equal(0L, await held.ReleaseAsync());
+        Assert.Equal(new[] { 1L, 1L }, await Task.WhenAll(early));
+        Assert.Equal(new[] { 1L, 1L }, await Task.WhenAll(late));
         Assert.Equal("boom", (await Assert.ThrowsAsync<InvalidOperationException>(() => failing)).Message);
-        Assert.Equal(new[] { 1L, 1L }, await Task.WhenAll(after));
-        // The writer the failed read left behind is not kept inside the round's transaction: commits and reads go on.
-        await database.WriteAsync((c, tx) => SqliteDatabase.Command(c,
-            "insert into contacts (id, fields, created_at, updated_at) values ('y', '{}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')", tx).ExecuteNonQueryAsync(), CancellationToken.None);
-        Assert.Equal(2L, await Count());
+        await InsertContactAsync(database, "y");
+        Assert.Equal(2L, await CountAsync(database));
+    }
+
+    [Fact]
+    public async Task A_flow_saved_while_a_round_reads_is_not_cached_at_its_old_version()
+    {
+        using var app = new BotFlowApp();
+        var database = app.Services.GetRequiredService<SqliteDatabase>();
+        var flows = app.Services.GetRequiredService<BotFlow.Host.Flows.IFlowStore>();
+        var store = app.Services.GetRequiredService<BotFlow.Host.Conversations.IConversationStore>();
+        await flows.SaveAsync("cached", "Cached", """{"id":"cached","start":"a","blocks":[{"id":"a","type":"message","config":{"text":"v1"}}]}""", [], CancellationToken.None);
+        Task<int?> LatestAsync() => store.LoadStepAsync("cached", "ana", withConversation: true, null, CancellationToken.None).ContinueWith(t => t.Result.LatestFlowVersion);
+        var first = (await LatestAsync())!.Value;
+
+        // The next round holds a read whose snapshot begins before the save and one that reads the flow after the save.
+        var gate = await HeldRound.HoldAsync(database, snapshot: false);
+        var inside = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var opening = database.ReadSnapshotAsync(async (c, _) =>
+        {
+            var count = await HeldRound.CountContactsAsync(c);
+            inside.SetResult();
+            await finish.Task;
+            return count;
+        }, CancellationToken.None);
+        var inSameRound = LatestAsync();
+        await gate.ReleaseAsync();
+        await inside.Task;
+        await flows.SaveAsync("cached", "Cached", """{"id":"cached","start":"a","blocks":[{"id":"a","type":"message","config":{"text":"v2"}}]}""", [], CancellationToken.None);
+        finish.SetResult();
+        await opening;
+
+        // That round's snapshot predates the save, so it still reads the old version; what it caches must not outlive it.
+        Assert.Equal(first, await inSameRound);
+        Assert.Equal(first + 1, await LatestAsync());
     }
 
     [Fact]
@@ -395,18 +431,24 @@ public sealed class SqliteStorageTests
     {
         using var app = new BotFlowApp();
         var database = app.Services.GetRequiredService<SqliteDatabase>();
-        var held = await HeldWriter.HoldAsync(database);
+        var held = await HeldRound.HoldAsync(database);
         using var abandoned = new CancellationTokenSource();
         var ran = false;
 
-        var read = database.ReadSnapshotAsync(c => Task.FromResult(ran = true), abandoned.Token);
+        var read = database.ReadSnapshotAsync((c, _) => Task.FromResult(ran = true), abandoned.Token);
         abandoned.Cancel();
         await held.ReleaseAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read);
         Assert.False(ran);
-        Assert.Equal(0L, await database.ReadSnapshotAsync(async c => (long)(await SqliteDatabase.Command(c, "select count(*) from contacts").ExecuteScalarAsync())!, CancellationToken.None));
+        Assert.Equal(0L, await CountAsync(database));
     }
+
+    private static Task<long> CountAsync(SqliteDatabase database) =>
+        database.ReadSnapshotAsync((c, _) => HeldRound.CountContactsAsync(c), CancellationToken.None);
+
+    private static Task InsertContactAsync(SqliteDatabase database, string id) => database.WriteAsync((c, tx) => SqliteDatabase.ExecuteAsync(c,
+        "insert into contacts (id, fields, created_at, updated_at) values (@id, '{}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')", tx, CancellationToken.None, ("@id", id)).AsTask(), CancellationToken.None);
 
     [Fact]
     public async Task A_step_that_fails_inside_a_group_commit_fails_alone()
