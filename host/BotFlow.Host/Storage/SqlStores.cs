@@ -501,10 +501,12 @@ public sealed class SqlConversationStore(BotFlowDatabase db) : IConversationStor
         .Select(n => new[] { "@c", "@f", "@conv" }.Concat(Enumerable.Range(0, n).SelectMany(i => new[] { $"@b{i}", $"@d{i}", $"@t{i}", $"@s{i}", $"@ch{i}", $"@at{i}", $"@o{i}" })).ToArray())
         .ToArray();
 
+    // The contact's creation time is looked up once per statement (one sub-select over the rows, run once), not once per row.
     private static readonly string[] MessageInserts = Enumerable.Range(1, MessagesPerInsert)
-        .Select(n => "insert into messages (contact_id, contact_created_at, flow_id, conversation_id, block_id, direction, text, status, channel, created_at, options) values "
-                     + string.Join(", ", Enumerable.Range(0, n).Select(i => $"(@c, {ByContact.CreatedAt}, @f, @conv, @b{i}, @d{i}, @t{i}, @s{i}, @ch{i}, @at{i}, @o{i})"))
-                     + " returning id")
+        .Select(n => "insert into messages (contact_id, contact_created_at, flow_id, conversation_id, block_id, direction, text, status, channel, created_at, options) "
+                     + $"select @c, {ByContact.CreatedAt}, @f, @conv, v.* from (values "
+                     + string.Join(", ", Enumerable.Range(0, n).Select(i => $"(@b{i}, @d{i}, @t{i}, @s{i}, @ch{i}, @at{i}, @o{i})"))
+                     + ") v returning id")
         .ToArray();
 
     /// <summary>
