@@ -12,9 +12,6 @@ internal sealed class GroupCommitter
 {
     private const int MaxBatch = 256;
 
-    /// <summary>Steps per commit, for operators (<c>dotnet-counters monitor --counters BotFlow.Storage</c>) and benchmarks.</summary>
-    private static readonly System.Diagnostics.Metrics.Histogram<int> BatchSize =
-        new System.Diagnostics.Metrics.Meter("BotFlow.Storage").CreateHistogram<int>("botflow.storage.commit.steps", "{step}", "Conversation steps committed in one transaction");
     private readonly BotFlowDatabase _db;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -52,7 +49,7 @@ internal sealed class GroupCommitter
                 batch.Add(pending);
             }
 
-            BatchSize.Record(batch.Count);
+            StorageMetrics.CommitSteps.Record(batch.Count);
             var results = new (IReadOnlyList<long>? Ids, Exception? Error)[batch.Count];
             try
             {

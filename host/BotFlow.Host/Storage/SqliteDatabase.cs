@@ -424,6 +424,8 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
                     round.Add(read);
                 }
 
+                StorageMetrics.ReadRoundReads.Record(round.Count);
+
                 await ReadRoundAsync(round);
             }
             finally

@@ -393,6 +393,36 @@ public sealed class SqliteStorageTests
     }
 
     [Fact]
+    public async Task Step_reads_waiting_together_share_one_round_and_operators_see_its_size()
+    {
+        using var app = new BotFlowApp();
+        var database = app.Services.GetRequiredService<SqliteDatabase>();
+        var rounds = new System.Collections.Concurrent.ConcurrentBag<int>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument is { Meter.Name: "BotFlow.Storage", Name: "botflow.storage.read.round" })
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<int>((_, size, _, _) => rounds.Add(size));
+        listener.Start();
+        var held = await HeldRound.HoldAsync(database);
+
+        // Seven reads queue behind the held round, then run in the next one, together.
+        var waiting = Enumerable.Range(0, 7).Select(_ => CountAsync(database)).ToArray();
+        await Task.Delay(50);
+        await held.ReleaseAsync();
+
+        Assert.All(await Task.WhenAll(waiting), count => Assert.Equal(0L, count));
+        // Other tests' rounds may be counted too (one meter per process); this one's seven are among them.
+        Assert.Contains(7, rounds);
+    }
+
+    [Fact]
     public async Task A_flow_saved_while_a_round_reads_is_not_cached_at_its_old_version()
     {
         using var app = new BotFlowApp();
