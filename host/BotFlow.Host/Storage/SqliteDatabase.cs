@@ -101,8 +101,9 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     /// <summary>
     /// Closes this database's connections when the host stops (the file must not stay open after the host). No
     /// connection is closed while another thread uses it: the writer only once the write gate is held (a commit still
-    /// running finishes first), a rented connection when it comes back. Closing a connection in use was harmless only
-    /// under SQLite's serialized mode; with <see cref="SqliteThreading"/> it corrupts the connection.
+    /// running finishes first), the step reader once its round has ended, a rented connection when it comes back.
+    /// Closing a connection in use was harmless only under SQLite's serialized mode; with <see cref="SqliteThreading"/>
+    /// it corrupts the connection.
     /// </summary>
     public void Dispose()
     {
@@ -124,43 +125,40 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
             // It logs nothing and holds nothing once stopped; the file is closed either way.
         }
 
-        if (_writeGate.Wait(DisposeWait))
+        CloseWhenFree(_writeGate, "writer", () =>
         {
-            try
-            {
-                _writer?.Dispose();
-                _writer = null;
-            }
-            finally
-            {
-                _writeGate.Release();
-            }
-        }
-        else
+            _writer?.Dispose();
+            _writer = null;
+        });
+        CloseWhenFree(_readGate, "step reader", () =>
         {
-            // Something holds the writer past the wait: leaving the connection open beats closing it under its user.
-            _logger.LogWarning("The SQLite writer was still in use {Wait} after the host began stopping; it was left open.", DisposeWait);
-        }
-
-        if (_readGate.Wait(DisposeWait))
-        {
-            try
-            {
-                _reader?.Dispose();
-                _reader = null;
-            }
-            finally
-            {
-                _readGate.Release();
-            }
-        }
-        else
-        {
-            _logger.LogWarning("The SQLite step reader was still in use {Wait} after the host began stopping; it was left open.", DisposeWait);
-        }
+            _reader?.Dispose();
+            _reader = null;
+        });
     }
 
     private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>Runs <paramref name="close"/> once <paramref name="gate"/> is free (what it guards is not in use).</summary>
+    private void CloseWhenFree(SemaphoreSlim gate, string connection, Action close)
+    {
+        if (gate.Wait(DisposeWait))
+        {
+            try
+            {
+                close();
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+        else
+        {
+            // Something holds it past the wait: leaving the connection open beats closing it under its user.
+            _logger.LogWarning("The SQLite {Connection} was still in use {Wait} after the host began stopping; it was left open.", connection, DisposeWait);
+        }
+    }
 
     private void CloseIdle()
     {
