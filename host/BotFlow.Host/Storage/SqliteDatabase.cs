@@ -369,7 +369,7 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     /// re-read every page of a step's lookups from the file (the first passes); a round pays that once for all its reads.
     /// </summary>
     /// <remarks>
-    /// The reads ran on the writer, between commits, until the sixteenth pass (docs/benchmarks.md): the writer's cache
+    /// The reads ran on the writer, between commits, through the sixteenth pass (docs/benchmarks.md): the writer's cache
     /// survives commits, but commits and reads on one connection were the part of a step that cannot run in parallel,
     /// and under the step load that connection was busy 69–71% of the time. Here a round runs beside a commit. What keeps
     /// a step's read consistent: a round takes only the reads queued before its snapshot begins (it drains the queue,
@@ -403,9 +403,6 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     // The connection the step reads run on (query only), opened by the first round and replaced after a failure.
     private DbConnection? _reader;
 
-    /// <summary>Runs before every round of step reads once its reads are taken, before its snapshot begins (tests).</summary>
-    internal Func<Task>? BeforeReadRound { get; set; }
-
     private async Task ReadLoopAsync()
     {
         var reads = _reads.Reader;
@@ -437,11 +434,6 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     /// <summary>Runs <paramref name="round"/> in one read transaction; completes each read's task and never throws.</summary>
     private async Task ReadRoundAsync(List<SnapshotRead> round)
     {
-        if (BeforeReadRound is { } before)
-        {
-            await before();
-        }
-
         // Before the snapshot: whatever a read caches under it is at least as new as this generation says.
         var generation = StepCache.Generation;
         DbConnection? reader = null;
