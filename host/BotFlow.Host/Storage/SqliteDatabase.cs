@@ -501,9 +501,9 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     }
 
     /// <summary>
-    /// Ends the round's transaction and drops the reader. The transaction is SQL the driver does not track, so closing
-    /// the connection would hand its native handle back to the driver's pool still inside it, and the next connection
-    /// opened on that handle could begin nothing.
+    /// Ends the round's transaction, then drops the reader. The reader is not pooled, so closing it ends the transaction
+    /// too; ending it first means a close that fails (which is only caught) does not leave a snapshot open that would
+    /// hold the WAL's checkpoints back. (The driver does not track this transaction: it is SQL, not a DbTransaction.)
     /// </summary>
     private async Task AbandonReaderAsync(DbConnection reader)
     {

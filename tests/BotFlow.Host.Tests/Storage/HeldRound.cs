@@ -9,16 +9,27 @@ namespace BotFlow.Host.Tests.Storage;
 internal sealed class HeldRound
 {
     private readonly TaskCompletionSource _finish = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _running = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task<long> _read = Task.FromResult(0L);
 
-    /// <summary>
-    /// Starts the read and returns once it runs; with <paramref name="snapshot"/> it has counted the contacts first, so
-    /// the round's snapshot has begun.
-    /// </summary>
+    /// <summary>Completes once the read runs (with <c>snapshot</c>, once its round's snapshot has begun).</summary>
+    public Task Running => _running.Task;
+
+    /// <summary>Starts the read and returns once it runs (<see cref="Queue"/>, then <see cref="Running"/>).</summary>
     public static async Task<HeldRound> HoldAsync(SqliteDatabase database, bool snapshot = true)
     {
+        var held = Queue(database, snapshot);
+        await held.Running;
+        return held;
+    }
+
+    /// <summary>
+    /// Queues the read and returns at once, so it can share a round with reads queued after it; with
+    /// <paramref name="snapshot"/> it counts the contacts first, so the round's snapshot has begun when it runs.
+    /// </summary>
+    public static HeldRound Queue(SqliteDatabase database, bool snapshot = true)
+    {
         var held = new HeldRound();
-        var inside = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         held._read = database.ReadSnapshotAsync(async (c, _) =>
         {
             if (snapshot)
@@ -26,11 +37,10 @@ internal sealed class HeldRound
                 await CountContactsAsync(c);
             }
 
-            inside.SetResult();
+            held._running.SetResult();
             await held._finish.Task;
             return await CountContactsAsync(c);
         }, CancellationToken.None);
-        await inside.Task;
         return held;
     }
 

@@ -435,21 +435,12 @@ public sealed class SqliteStorageTests
 
         // The next round holds a read whose snapshot begins before the save and one that reads the flow after the save.
         var gate = await HeldRound.HoldAsync(database, snapshot: false);
-        var inside = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var opening = database.ReadSnapshotAsync(async (c, _) =>
-        {
-            var count = await HeldRound.CountContactsAsync(c);
-            inside.SetResult();
-            await finish.Task;
-            return count;
-        }, CancellationToken.None);
+        var opening = HeldRound.Queue(database);
         var inSameRound = LatestAsync();
         await gate.ReleaseAsync();
-        await inside.Task;
+        await opening.Running;
         await flows.SaveAsync("cached", "Cached", """{"id":"cached","start":"a","blocks":[{"id":"a","type":"message","config":{"text":"v2"}}]}""", [], CancellationToken.None);
-        finish.SetResult();
-        await opening;
+        await opening.ReleaseAsync();
 
         // That round's snapshot predates the save, so it still reads the old version; what it caches must not outlive it.
         Assert.Equal(first, await inSameRound);
