@@ -88,9 +88,9 @@ public sealed class SqliteDatabase : BotFlowDatabase, IDisposable
     // Long-lived connections with their statements kept prepared (see BotFlowDatabase.Command), rented one caller at a time.
     private readonly System.Collections.Concurrent.ConcurrentBag<DbConnection> _idle = [];
     private const int ReaderCacheKiB = 256;
-    // 4 MiB: under the boleto load 16 MiB cost 11–15 MB of peak RSS and saved no CPU (pages it misses come from the OS
-    // page cache; docs/benchmarks.md).
-    private const int WriterCacheKiB = 4 * 1024;
+    // 2 MiB: under the boleto load 16 MiB cost 11–15 MB of peak RSS and saved no CPU, and 4 MiB cost 1–5 MB more than 2
+    // for the same CPU (pages it misses come from the OS page cache; docs/benchmarks.md, eighth and eighteenth passes).
+    private const int WriterCacheKiB = 2 * 1024;
     private const int MaxIdle = 32;
     // The step reads' connection: its cache starts empty every round (another connection has written since), so it
     // only ever holds one round's pages; 64 reads touch more than a pooled reader's 64 pages.
