@@ -121,6 +121,24 @@ public class ScriptRunnerTests
         Assert.Equal(["deal"], result.FieldsSet.Keys);
     }
 
+    // What Brazilian mapping scripts do with an amount and a name: format it as reais, strip accents for a matching key,
+    // sort names as people read them. All three need ICU's data, so the host must never run in invariant globalization
+    // mode (which would answer "R$1,234.50", "ação" and put "é" after "z"), however much memory that would save.
+    [Fact]
+    public void Locale_aware_formatting_normalisation_and_comparison_work_in_scripts()
+    {
+        var result = Run("""
+            setVar('valor', (1234.5).toLocaleString('pt-BR', { style: 'currency', currency: 'BRL' }).replace(/\u00a0/g, ' '));
+            setVar('chave', 'Ação Éclair'.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase());
+            setVar('ordem', ['zebra', 'égua', 'fada'].sort(function (a, b) { return a.localeCompare(b, 'pt-BR'); }).join(','));
+            """);
+
+        Assert.Null(result.Error);
+        Assert.Equal("R$ 1.234,50", result.VarsSet["valor"]);
+        Assert.Equal("acao eclair", result.VarsSet["chave"]);
+        Assert.Equal("égua,fada,zebra", result.VarsSet["ordem"]);
+    }
+
     [Fact]
     public void Empty_key_is_an_error_at_the_calling_line()
     {
