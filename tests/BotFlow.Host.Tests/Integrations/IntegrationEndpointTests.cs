@@ -220,6 +220,33 @@ public sealed class IntegrationEndpointTests
         Assert.Equal(["amount 123.45"], result["scriptLog"]!.Select(l => (string)l!));
     }
 
+    // On the real host process, so under BotFlow.Host.runtimeconfig.json and not this test process's settings: mapping
+    // scripts format reais, strip accents and sort names with ICU's data. Invariant globalization would save ~10 MB of
+    // RSS (docs/benchmarks.md, nineteenth pass) and answer "R$1,234.50", "acao" with its accents left in, "é" after "z".
+    [Fact]
+    public async Task The_host_process_runs_scripts_with_locale_data()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        await using var host = await HostProcess.StartAsync(new Dictionary<string, string> { ["BotFlow:Storage:DataFolder"] = NewFolder() });
+        var config = new JObject
+        {
+            ["method"] = "GET",
+            ["url"] = upstream.BaseUrl + "/echo-auth",
+            ["script"] = """
+                setVar('valor', (1234.5).toLocaleString('pt-BR', { style: 'currency', currency: 'BRL' }).replace(/\u00a0/g, ' '));
+                setVar('chave', 'Ação Éclair'.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase());
+                setVar('ordem', ['zebra', 'égua', 'fada'].sort(function (a, b) { return a.localeCompare(b, 'pt-BR'); }).join(','));
+                """,
+        };
+
+        var result = await ReadAsync(await host.Client.PostAsync("/api/integrations/test", Json(new JObject { ["config"] = config }.ToString())), expectSuccess: true);
+
+        var vars = result["saved"]!["vars"]!;
+        Assert.Equal("R$ 1.234,50", (string?)vars["valor"]);
+        Assert.Equal("acao eclair", (string?)vars["chave"]);
+        Assert.Equal("égua,fada,zebra", (string?)vars["ordem"]);
+    }
+
     [Fact]
     public async Task Executions_are_filtered_by_flow_contact_and_outcome()
     {

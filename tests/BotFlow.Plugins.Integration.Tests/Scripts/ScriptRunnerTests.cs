@@ -122,8 +122,8 @@ public class ScriptRunnerTests
     }
 
     // What Brazilian mapping scripts do with an amount and a name: format it as reais, strip accents for a matching key,
-    // sort names as people read them. All three need ICU's data, so the host must never run in invariant globalization
-    // mode (which would answer "R$1,234.50", "ação" and put "é" after "z"), however much memory that would save.
+    // sort names as people read them. All three need ICU's data (in invariant globalization mode: "R$1,234.50", "ação",
+    // "é" after "z"); IntegrationEndpointTests checks the same on the real host process, under the host's runtime config.
     [Fact]
     public void Locale_aware_formatting_normalisation_and_comparison_work_in_scripts()
     {
